@@ -1,0 +1,25 @@
+/**
+ * The rtbench command line: wires the commands and sends every failure through
+ * reportFailure. No logic lives here.
+ */
+import { Command } from 'commander';
+import { VERSION } from '../version.js';
+import { reportFailure } from './failure.js';
+import { registerServerCommand } from './commands/server.js';
+
+const program = new Command('rtbench')
+  .description('Benchmark real-time transports side by side: polling, long polling, Server-Sent Events, WebSocket.')
+  .version(VERSION)
+  .exitOverride()
+  .showSuggestionAfterError(true)
+  .configureOutput({
+    outputError: (message, write) => write(`rtbench: ${message.replace(/^error: /, '')}`),
+  });
+
+registerServerCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = reportFailure(error);
+}

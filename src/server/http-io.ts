@@ -1,0 +1,74 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerStats } from './server-stats.js';
+import { countRejected } from './server-stats.js';
+
+/**
+ * A request the server refuses with a 4xx. Thrown by parameter and body checks and turned
+ * into a JSON answer by the router: `{"error":"bad_param","param":"since","message":"..."}`.
+ */
+export class RequestRejection extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    message: string,
+    readonly param?: string,
+  ) {
+    super(message);
+  }
+}
+
+export const CORS_HEADER = { 'Access-Control-Allow-Origin': '*' } as const;
+
+export function sendJson(res: ServerResponse, status: number, body: string | Buffer, cors: boolean): void {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': bytes.length,
+    'Cache-Control': 'no-store',
+    ...(cors ? CORS_HEADER : {}),
+  });
+  res.end(bytes);
+}
+
+export function sendRejection(res: ServerResponse, stats: ServerStats, rejection: RequestRejection, cors: boolean): void {
+  countRejected(stats, rejection.status);
+  const body: Record<string, string> = { error: rejection.error };
+  if (rejection.param !== undefined) body.param = rejection.param;
+  body.message = rejection.message;
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  // A refused body may still be arriving; closing the connection stops us reading it.
+  if (rejection.status === 413) res.setHeader('Connection', 'close');
+  sendJson(res, rejection.status, JSON.stringify(body), cors);
+}
+
+/** Reads a request body as UTF-8, refusing more than `maxBytes` with 413. */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > maxBytes) {
+      reject(tooLarge(maxBytes));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let length = 0;
+    req.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > maxBytes) {
+        reject(tooLarge(maxBytes));
+        req.removeAllListeners('data');
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks, length).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function tooLarge(maxBytes: number): RequestRejection {
+  return new RequestRejection(413, 'body_too_large', `publish body exceeds ${maxBytes} bytes`);
+}

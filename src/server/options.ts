@@ -1,0 +1,58 @@
+import { DEFAULT_LONG_POLL_TIMEOUT_MS, DEFAULT_SSE_RETRY_MS } from '../protocol/routes.js';
+
+/** Everything the reference server can be told. Units are in the names. */
+export interface ServerOptions {
+  /** Interface to bind. Loopback by default: rtbench never listens on the network unless told. */
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Events kept per topic; older ones are evicted and a cursor behind them gets a gap. */
+  readonly ringCapacity: number;
+  /** Most topics the server will hold; a request naming one more gets 429. */
+  readonly maxTopics: number;
+  /** Largest publish body (HTTP or WebSocket frame); larger gets 413 / close 1009. */
+  readonly maxBodyBytes: number;
+  /** `/long-poll` hold when the request gives no `timeout`. */
+  readonly longPollTimeoutMs: number;
+  /** Largest `timeout` a long-poll may ask for; kept below Node's request timeout. */
+  readonly maxLongPollTimeoutMs: number;
+  /** `retry:` sent once on each SSE stream. */
+  readonly sseRetryMs: number;
+  /** Comment heartbeat on SSE streams; 0 disables. */
+  readonly sseHeartbeatMs: number;
+  /** WebSocket ping interval; a client that misses one pong is terminated. 0 disables. */
+  readonly wsPingMs: number;
+  /** Offer permessage-deflate to WebSocket clients that ask for it. */
+  readonly wsPerMessageDeflate: boolean;
+  /** A streaming connection with more unsent bytes than this is closed as a slow consumer. */
+  readonly maxBufferedBytes: number;
+  /**
+   * Idle time before the server closes a keep-alive connection. Node's default (5 s) would
+   * make pollers slower than 5 s reconnect on every poll; browsers keep connections longer.
+   */
+  readonly keepAliveTimeoutMs: number;
+  /** Fault injection: hold every publish this long before it is logged and fanned out. */
+  readonly publishDelayMs: number;
+}
+
+export const DEFAULT_SERVER_OPTIONS: ServerOptions = Object.freeze({
+  host: '127.0.0.1',
+  port: 0,
+  ringCapacity: 10_000,
+  maxTopics: 100_000,
+  maxBodyBytes: 1024 * 1024,
+  longPollTimeoutMs: DEFAULT_LONG_POLL_TIMEOUT_MS,
+  maxLongPollTimeoutMs: 120_000,
+  sseRetryMs: DEFAULT_SSE_RETRY_MS,
+  sseHeartbeatMs: 15_000,
+  wsPingMs: 30_000,
+  wsPerMessageDeflate: false,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  keepAliveTimeoutMs: 65_000,
+  publishDelayMs: 0,
+});
+
+export function resolveServerOptions(partial: Partial<ServerOptions> = {}): ServerOptions {
+  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  return Object.freeze({ ...DEFAULT_SERVER_OPTIONS, ...defined });
+}
