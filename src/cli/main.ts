@@ -5,6 +5,8 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { reportFailure } from './failure.js';
+import { registerListCommand } from './commands/list.js';
+import { registerRunCommand } from './commands/run.js';
 import { registerServerCommand } from './commands/server.js';
 
 const program = new Command('rtbench')
@@ -16,6 +18,8 @@ const program = new Command('rtbench')
     outputError: (message, write) => write(`rtbench: ${message.replace(/^error: /, '')}`),
   });
 
+registerRunCommand(program);
+registerListCommand(program);
 registerServerCommand(program);
 
 try {

@@ -1,7 +1,7 @@
 import type { Hub } from './hub.js';
 import type { ServerOptions } from './options.js';
 import type { ServerStats } from './server-stats.js';
-import type { SocketAccounting } from './socket-accounting.js';
+import type { SocketAccounting } from '../metrics/socket-bytes.js';
 import type { ProcessLoadSampler } from '../metrics/process-load.js';
 import type { SseStream } from './routes/sse.js';
 import type { WsStream } from './routes/ws.js';

@@ -9,7 +9,7 @@ import { metricsSnapshot } from './metrics-snapshot.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
 import { createRequestHandler } from './router.js';
 import { newServerStats } from './server-stats.js';
-import { SocketAccounting } from './socket-accounting.js';
+import { SocketAccounting } from '../metrics/socket-bytes.js';
 import { createUpgradeHandler } from './routes/ws.js';
 
 export interface ReferenceServer {

@@ -1,0 +1,131 @@
+import type { Command } from 'commander';
+import { relative } from 'node:path';
+import { loadRunConfig } from '../../config/load.js';
+import type { ScenarioFlags } from '../../config/overrides.js';
+import { ExitCode } from '../../errors.js';
+import { formatDurationUs, formatPercent } from '../../format.js';
+import { renderResultTable } from '../../report/table.js';
+import { renderVerdict, warningsOf } from '../../report/verdict.js';
+import { resultPath, writeResult } from '../../result/write-result.js';
+import { runBenchmark } from '../../runner/run.js';
+import { parseTargetUrl } from '../../runner/target.js';
+import { collect, integer } from '../option-parsers.js';
+import { ProgressLine } from '../progress-line.js';
+
+interface RunFlags extends ScenarioFlags {
+  repeat: number;
+  target?: string;
+  serverPid?: number;
+  allowRemote: boolean;
+  out: string;
+  json: boolean;
+  quiet: boolean;
+  color: boolean;
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run a scenario over every transport it lists and report what each one costs')
+    .argument('[scenario]', 'a built-in scenario name (see `rtbench list`) or a path to a .yaml file', 'default')
+    .option('--clients <n>', 'clients per phase')
+    .option('--connect-rate <n>', 'new connections per second while ramping up')
+    .option('--rate <n>', 'events/s: per topic (broadcast) or in total (per-client)')
+    .option('--upstream-rate <n>', 'rooms: events/s each client publishes')
+    .option('--topics <n>', 'broadcast: number of topics')
+    .option('--room-size <n>', 'rooms: clients per room')
+    .option('--pattern <pattern>', 'broadcast | per-client | rooms')
+    .option('--arrival <arrival>', 'poisson | fixed')
+    .option('--payload <bytes>', 'payload bytes per event')
+    .option('--duration <duration>', 'measurement window, e.g. 20s')
+    .option('--warmup <duration>', 'publishing before the window opens')
+    .option('--drain <duration>', 'longest wait for in-flight events after publishing stops, or auto')
+    .option('--seed <n>', 'seed for arrivals and polling phases')
+    .option('--workers <n>', 'client worker threads, or auto')
+    .option('--transports <list>', 'transports to run: polling,long-polling,sse,ws')
+    .option('--interval <list>', 'polling interval(s), e.g. 250ms,1s (one phase each)')
+    .option('--long-poll-timeout <duration>', 'long-poll hold time')
+    .option('--sse-client <kind>', 'fast | eventsource')
+    .option('--sweep <param=values>', 'run every phase per value: clients|rate|interval|payloadBytes, e.g. clients=100,500,1000')
+    .option('--set <path=value>', 'set any scenario field, e.g. server.publishDelay=5ms (repeatable)', collect)
+    .option('--repeat <n>', 'run every phase n times (compare uses the spread)', integer(1, 100), 1)
+    .option('--target <url>', 'benchmark your own server (rtbench protocol v1) instead of the reference server')
+    .option('--server-pid <pid>', "with --target: read the server's CPU and memory from /proc/<pid>", integer(1))
+    .option('--allow-remote', 'allow a --target that is not on loopback (only servers you may load)', false)
+    .option('--out <path>', 'result folder, or a .json file path', 'results')
+    .option('--json', 'print the result JSON on stdout instead of the table', false)
+    .option('--quiet', 'no progress on stderr', false)
+    .option('--no-color', 'no colour in the table')
+    .action(async (scenario: string, flags: RunFlags) => {
+      process.exitCode = await runCommand(scenario, flags);
+    });
+}
+
+async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
+  const target = flags.target !== undefined ? parseTargetUrl(flags.target, flags.allowRemote) : undefined;
+  const config = loadRunConfig({ scenario, flags, target, serverPid: flags.serverPid, repeat: flags.repeat });
+  if (flags.serverPid !== undefined && target === undefined) {
+    process.stderr.write('rtbench: --server-pid is ignored without --target (the reference server reports its own load)\n');
+  }
+
+  const progress = new ProgressLine(process.stderr, flags.quiet);
+  const say = (line: string): void => {
+    if (flags.quiet) return;
+    progress.clear();
+    process.stderr.write(`${line}\n`);
+  };
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      say('stopping: finishing this phase early and writing what was measured (Ctrl-C again to quit now)');
+      controller.abort();
+    } else {
+      process.exit(ExitCode.interrupted);
+    }
+  };
+  process.on('SIGINT', onSigint);
+
+  say(`rtbench ${config.scenario.name}: ${config.transports.map((t) => t.transport).join(', ')} · ${config.clients.count} clients · ${config.workload.pattern}${target ? ` · target ${target}` : ''}`);
+  let outcome;
+  try {
+    outcome = await runBenchmark(config, {
+      signal: controller.signal,
+      onProgress: (p) => progress.update(p),
+      onPhaseDone: (phase) => {
+        const m = phase.metrics;
+        const state = phase.status === 'complete' ? 'done' : phase.status;
+        say(
+          `  ${phase.key}${phase.repeat > 1 || config.repeat > 1 ? ` #${phase.repeat}` : ''} ${state}: delivered ${formatPercent(m.delivered_ratio, 1)} · p50 ${formatDurationUs(m['latency.p50'])} · p99 ${formatDurationUs(m['latency.p99'])}`,
+        );
+      },
+    });
+  } finally {
+    progress.clear();
+    process.off('SIGINT', onSigint);
+  }
+
+  const { result, failure } = outcome;
+  const path = resultPath(flags.out, result);
+  await writeResult(path, result);
+
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
+  } else if (result.phases.length > 0) {
+    process.stdout.write(`\n${renderResultTable(result, { color: flags.color && process.stdout.isTTY === true })}\n${renderVerdict(result)}`);
+    const warnings = warningsOf(result);
+    if (warnings.length > 0) process.stdout.write(`\nWarnings:\n${warnings.map((w) => `  - ${w}\n`).join('')}`);
+    process.stdout.write(`\nResult: ${displayPath(path)}\n`);
+  }
+  if (failure !== undefined) {
+    process.stderr.write(`rtbench: ${failure.message}${result.phases.length > 0 ? ` (partial result kept in ${displayPath(path)})` : ''}\n`);
+    return failure.exitCode;
+  }
+  return ExitCode.ok;
+}
+
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith('..') ? path : rel;
+}

@@ -1,0 +1,69 @@
+import { nowUs } from '../clock.js';
+import type { ClientEnvironment } from './client-environment.js';
+import { DeliveryTracker } from './delivery-tracker.js';
+
+/** What the worker asks of every client, whatever its transport. */
+export interface BenchClient {
+  readonly index: number;
+  readonly topic: string;
+  /** True once the client has connected at least once. */
+  readonly everConnected: boolean;
+  /** Connects (and keeps reconnecting until stopped). */
+  start(): void;
+  /** Closes everything; no reconnects afterwards. */
+  stop(): void;
+  /** rooms: sends one event body upstream on this client's transport; `done(ok)` once accepted or refused. */
+  publish(body: string, done: (ok: boolean) => void): void;
+}
+
+/** Bookkeeping shared by all transports: connect timing, connection counts, the delivery tracker. */
+export abstract class ClientBase implements BenchClient {
+  readonly index: number;
+  readonly topic: string;
+  protected readonly env: ClientEnvironment;
+  readonly tracker = new DeliveryTracker();
+  everConnected = false;
+  protected stopped = false;
+  #open = false;
+  #connectStartUs = 0;
+
+  constructor(env: ClientEnvironment, index: number, topic: string) {
+    this.env = env;
+    this.index = index;
+    this.topic = topic;
+  }
+
+  abstract start(): void;
+  abstract stop(): void;
+  abstract publish(body: string, done: (ok: boolean) => void): void;
+
+  /** Call when a connection attempt begins. */
+  protected connecting(): void {
+    if (!this.everConnected) this.#connectStartUs = nowUs();
+  }
+
+  /** Call when the client is connected (first answer, stream open, socket open). */
+  protected opened(atUs: number): void {
+    if (this.#open) return;
+    this.#open = true;
+    this.env.metrics.connected++;
+    if (!this.everConnected) {
+      this.everConnected = true;
+      this.env.metrics.connect.recordValue(Math.max(0, atUs - this.#connectStartUs));
+    } else {
+      this.env.metrics.reconnects++;
+    }
+  }
+
+  /** Call when an open connection is lost (or closed by stop). */
+  protected closed(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.env.metrics.connected--;
+  }
+
+  /** Call when an attempt to connect failed before it opened. */
+  protected connectFailed(): void {
+    this.env.metrics.connectErrors++;
+  }
+}

@@ -1,0 +1,56 @@
+import { newHistogram, type Histogram } from '../metrics/histogram.js';
+import { Arrival, type DeliveryTracker } from './delivery-tracker.js';
+
+/**
+ * Everything one worker's clients measure, shared by all of them. Counters are plain
+ * numbers bumped in place; histograms hold integer µs. The worker folds them into
+ * per-second ticks and a final report.
+ */
+export class ClientMetrics {
+  /** Delivery latency of events scheduled in the window. */
+  readonly latency: Histogram = newHistogram();
+  /** Delivery latency of every event received this second (for the time series); reset each tick. */
+  readonly secondLatency: Histogram = newHistogram();
+  readonly connect: Histogram = newHistogram();
+
+  /** The window in scheduled-publish time; events outside it count for the series only. */
+  windowStartUs = Number.POSITIVE_INFINITY;
+  windowEndUs = Number.POSITIVE_INFINITY;
+
+  /** Unique deliveries of events scheduled in the window. */
+  delivered = 0;
+  duplicated = 0;
+  outOfOrder = 0;
+  /** Every first receipt of any event, by receive time (events/s). */
+  received = 0;
+  gaps = 0;
+  protocolErrors = 0;
+  connected = 0;
+  connectErrors = 0;
+  reconnects = 0;
+  /** Subscriber requests: polls, long-polls, SSE connects, WebSocket upgrades. */
+  requests = 0;
+  emptyResponses = 0;
+  publishRequests = 0;
+  publishErrors = 0;
+
+  /**
+   * The per-message hot path: one tracker lookup, one or two histogram records, a few
+   * increments. `receiveUs` is read once per socket read or response, not per event.
+   */
+  deliver(tracker: DeliveryTracker, originKey: number, seq: number, tsUs: number, receiveUs: number): void {
+    const arrival = tracker.observe(originKey, seq);
+    const inWindow = tsUs >= this.windowStartUs && tsUs < this.windowEndUs;
+    if (arrival === Arrival.Duplicate) {
+      if (inWindow) this.duplicated++;
+      return;
+    }
+    this.received++;
+    const latencyUs = receiveUs > tsUs ? receiveUs - tsUs : 0;
+    this.secondLatency.recordValue(latencyUs);
+    if (!inWindow) return;
+    this.delivered++;
+    this.latency.recordValue(latencyUs);
+    if (arrival === Arrival.OutOfOrder) this.outOfOrder++;
+  }
+}

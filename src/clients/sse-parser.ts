@@ -1,0 +1,185 @@
+/**
+ * An incremental parser for the text/event-stream format (WHATWG HTML §9.2.6), on bytes.
+ *
+ * Hand-written because it is the SSE client's hot path: an event whose data is one line
+ * inside one chunk is handed over as a range of that chunk — no string, no copy. It follows
+ * the spec in full: a leading BOM, CR / LF / CRLF line ends (a CRLF split across chunks too),
+ * comments, `field: value` with one optional space, multi-line data joined by LF, `event`,
+ * `id` (ignored when it contains NUL; kept across events; committed at each blank line),
+ * `retry` (digits only), unknown fields ignored, and no dispatch without a blank line.
+ * test/clients/sse-parser.test.ts checks it against the eventsource package on the same bytes.
+ */
+
+export interface SseHandler {
+  /**
+   * An event was dispatched. Its data is the UTF-8 bytes `data[start, end)`, valid only
+   * during the call. `type` is '' for the default type ("message").
+   */
+  onEvent(data: Uint8Array, start: number, end: number, type: string): void;
+  /** A comment line (without its leading ':'). */
+  onComment(line: Uint8Array, start: number, end: number): void;
+  /** A valid `retry:` field, in ms. */
+  onRetry(ms: number): void;
+}
+
+const LF = 10;
+const CR = 13;
+const COLON = 58;
+const SPACE = 32;
+const EMPTY = new Uint8Array(0);
+
+export class SseParser {
+  readonly #handler: SseHandler;
+  /** A line that has not ended yet, carried into the next chunk. */
+  #carry: Buffer | undefined;
+  /** The last chunk ended with CR: a LF at the start of the next one belongs to it. */
+  #pendingCR = false;
+  #atStreamStart = true;
+  // The data buffer, as ranges of the chunks it came from (almost always one range).
+  readonly #partBufs: Uint8Array[] = [];
+  readonly #partStarts: number[] = [];
+  readonly #partEnds: number[] = [];
+  #parts = 0;
+  #eventType = '';
+  // The "last event ID buffer", as bytes; decoded only when asked for.
+  #idBytes = Buffer.alloc(64);
+  #idLength = 0;
+  #committedId: string | undefined = '';
+  #committedBytes = Buffer.alloc(64);
+  #committedLength = 0;
+
+  constructor(handler: SseHandler) {
+    this.#handler = handler;
+  }
+
+  /** The event source's last event ID string (what a reconnect sends as Last-Event-ID). */
+  get lastEventId(): string {
+    this.#committedId ??= this.#committedBytes.toString('utf8', 0, this.#committedLength);
+    return this.#committedId;
+  }
+
+  /** Starts a new connection's stream: a BOM may lead again, and a half-read line or event is dropped. */
+  reset(): void {
+    this.#carry = undefined;
+    this.#pendingCR = false;
+    this.#atStreamStart = true;
+    this.#parts = 0;
+    this.#eventType = '';
+    this.#idLength = this.#committedLength;
+    this.#committedBytes.copy(this.#idBytes, 0, 0, this.#committedLength);
+  }
+
+  push(chunk: Uint8Array): void {
+    let pos = 0;
+    const length = chunk.length;
+    if (this.#pendingCR) {
+      this.#pendingCR = false;
+      if (length > 0 && chunk[0] === LF) pos = 1;
+    }
+    // CR is rare: look for it once per chunk, and split on LF alone when there is none.
+    const hasCR = chunk.indexOf(CR, pos) !== -1;
+    while (pos < length) {
+      let eol: number;
+      if (hasCR) {
+        eol = pos;
+        while (eol < length && chunk[eol] !== LF && chunk[eol] !== CR) eol++;
+      } else {
+        eol = chunk.indexOf(LF, pos);
+        if (eol === -1) eol = length;
+      }
+      if (eol === length) {
+        const rest = Buffer.from(chunk.subarray(pos, length));
+        this.#carry = this.#carry === undefined ? rest : Buffer.concat([this.#carry, rest]);
+        return;
+      }
+      if (this.#carry !== undefined) {
+        const line = Buffer.concat([this.#carry, chunk.subarray(pos, eol)]);
+        this.#carry = undefined;
+        this.#line(line, 0, line.length);
+      } else {
+        this.#line(chunk, pos, eol);
+      }
+      if (chunk[eol] === CR) {
+        if (eol + 1 < length) pos = chunk[eol + 1] === LF ? eol + 2 : eol + 1;
+        else {
+          this.#pendingCR = true;
+          pos = eol + 1;
+        }
+      } else {
+        pos = eol + 1;
+      }
+    }
+  }
+
+  #line(buf: Uint8Array, start: number, end: number): void {
+    if (this.#atStreamStart) {
+      this.#atStreamStart = false;
+      // A UTF-8 BOM (EF BB BF) at the very start of the stream is skipped.
+      if (end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3;
+    }
+    if (start === end) return this.#dispatch();
+    if (buf[start] === COLON) return this.#handler.onComment(buf, start + 1, end);
+    let colon = start;
+    while (colon < end && buf[colon] !== COLON) colon++;
+    let valueStart = colon < end ? colon + 1 : end;
+    if (valueStart < end && buf[valueStart] === SPACE) valueStart++;
+    const nameLength = colon - start;
+    // Field names compared as bytes: data, id, event, retry.
+    if (nameLength === 4 && buf[start] === 100 && buf[start + 1] === 97 && buf[start + 2] === 116 && buf[start + 3] === 97) {
+      const i = this.#parts++;
+      this.#partBufs[i] = buf;
+      this.#partStarts[i] = valueStart;
+      this.#partEnds[i] = end;
+    } else if (nameLength === 2 && buf[start] === 105 && buf[start + 1] === 100) {
+      const nul = buf.indexOf(0, valueStart);
+      if (nul === -1 || nul >= end) this.#setId(buf, valueStart, end);
+    } else if (nameLength === 5 && Buffer.from(buf.buffer, buf.byteOffset + start, 5).toString('latin1') === 'event') {
+      this.#eventType = Buffer.from(buf.buffer, buf.byteOffset + valueStart, end - valueStart).toString('utf8');
+    } else if (nameLength === 5 && Buffer.from(buf.buffer, buf.byteOffset + start, 5).toString('latin1') === 'retry') {
+      let ms = 0;
+      for (let i = valueStart; i < end; i++) {
+        const digit = buf[i] - 48;
+        if (digit < 0 || digit > 9) return;
+        ms = ms * 10 + digit;
+      }
+      if (end > valueStart) this.#handler.onRetry(ms);
+    }
+  }
+
+  #setId(buf: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    if (length > this.#idBytes.length) this.#idBytes = Buffer.alloc(length * 2);
+    this.#idBytes.set(buf.subarray(start, end), 0);
+    this.#idLength = length;
+  }
+
+  #dispatch(): void {
+    // The last event ID string is set from its buffer at every dispatch, even with no data.
+    if (this.#idLength !== this.#committedLength || this.#idBytes.compare(this.#committedBytes, 0, this.#committedLength, 0, this.#idLength) !== 0) {
+      if (this.#idLength > this.#committedBytes.length) this.#committedBytes = Buffer.alloc(this.#idLength * 2);
+      this.#idBytes.copy(this.#committedBytes, 0, 0, this.#idLength);
+      this.#committedLength = this.#idLength;
+      this.#committedId = undefined;
+    }
+    const parts = this.#parts;
+    const type = this.#eventType;
+    this.#parts = 0;
+    this.#eventType = '';
+    if (parts === 0) return;
+    if (parts === 1) {
+      this.#handler.onEvent(this.#partBufs[0], this.#partStarts[0], this.#partEnds[0], type);
+    } else {
+      // Several data lines: joined by LF (the final LF the spec appends is then removed).
+      const pieces: Uint8Array[] = [];
+      for (let i = 0; i < parts; i++) {
+        if (i > 0) pieces.push(LF_BYTES);
+        pieces.push(this.#partBufs[i].subarray(this.#partStarts[i], this.#partEnds[i]));
+      }
+      const joined = Buffer.concat(pieces);
+      this.#handler.onEvent(joined, 0, joined.length, type);
+    }
+    for (let i = 0; i < parts; i++) this.#partBufs[i] = EMPTY;
+  }
+}
+
+const LF_BYTES = Buffer.from('\n');

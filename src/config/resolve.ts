@@ -1,0 +1,149 @@
+import { rtbError } from '../errors.js';
+import { TRANSPORTS } from '../protocol/transports.js';
+import type { SweepParam } from '../result/types.js';
+import type { ServerOptions } from '../server/options.js';
+import { parseBytes, parseDurationUs } from '../units.js';
+import { defaultWorkers, SCENARIO_DEFAULTS } from './defaults.js';
+import type { ValueLocator } from './scenario-errors.js';
+import type { Arrival, Pattern, RunConfig, SseClientKind, TransportSpec } from './types.js';
+
+/** A scenario after the schema accepted it (scenario-schema.ts); the shapes are guaranteed, the cross-field rules are checked here. */
+interface ScenarioData {
+  name: string;
+  description?: string;
+  workload: { pattern: Pattern; topics?: number; rate?: number; upstreamRate?: number; roomSize?: number; arrival?: Arrival; payloadBytes?: number };
+  clients?: { count?: number; connectRate?: number };
+  duration?: string;
+  warmup?: string;
+  drain?: string;
+  seed?: number;
+  workers?: number | 'auto';
+  transports: Partial<Record<string, Record<string, unknown> | null>>;
+  thresholds?: string[];
+  sweep?: { param: SweepParam; values: (number | string)[] };
+  server?: { ring?: number; maxBuffered?: string | number; sseHeartbeat?: string; wsPing?: string; keepAliveTimeout?: string; publishDelay?: string; wsDeflate?: boolean };
+}
+
+export interface ResolveContext {
+  file?: string;
+  locator: ValueLocator;
+  target?: string;
+  serverPid?: number;
+  repeat: number;
+}
+
+/** Scenario data (validated) + defaults → the frozen RunConfig the runner trusts. */
+export function resolveRunConfig(raw: Record<string, unknown>, ctx: ResolveContext): RunConfig {
+  const s = raw as unknown as ScenarioData;
+  const fail = (path: string[], message: string): never => {
+    throw rtbError('RTB_ERR_SCENARIO_INVALID', `${ctx.locator.where(path)}: ${message}`);
+  };
+  const d = SCENARIO_DEFAULTS;
+  const w = s.workload;
+  const pattern = w.pattern;
+
+  // Cross-field rules the schema cannot say clearly.
+  if (pattern === 'rooms' && w.rate !== undefined) fail(['workload', 'rate'], 'workload.rate is not used by pattern rooms; set workload.upstreamRate (events/s each client publishes)');
+  if (pattern !== 'rooms' && w.upstreamRate !== undefined) fail(['workload', 'upstreamRate'], `workload.upstreamRate is only used by pattern rooms; pattern ${pattern} uses workload.rate`);
+  if (pattern !== 'rooms' && w.roomSize !== undefined) fail(['workload', 'roomSize'], `workload.roomSize is only used by pattern rooms, not ${pattern}`);
+  if (pattern !== 'broadcast' && w.topics !== undefined) fail(['workload', 'topics'], `workload.topics is only used by pattern broadcast; ${pattern} has one topic per ${pattern === 'rooms' ? 'room' : 'client'}`);
+
+  const clients = { count: s.clients?.count ?? d.clients.count, connectRate: s.clients?.connectRate ?? d.clients.connectRate };
+  const roomSize = w.roomSize ?? d.workload.roomSize;
+  const topics = pattern === 'broadcast' ? (w.topics ?? d.workload.topics) : pattern === 'per-client' ? clients.count : Math.ceil(clients.count / roomSize);
+
+  const durationUs = parseDurationUs(s.duration ?? d.duration)!;
+  if (durationUs < 100_000) fail(['duration'], `duration must be at least 100ms; found "${s.duration}"`);
+  const warmupUs = parseDurationUs(s.warmup ?? d.warmup)!;
+  const drainText = s.drain ?? d.drain;
+  const drainUs = drainText === 'auto' ? 'auto' : parseDurationUs(drainText)!;
+
+  const transports: TransportSpec[] = [];
+  for (const transport of TRANSPORTS) {
+    if (!(transport in s.transports)) continue;
+    const options = s.transports[transport] ?? {};
+    switch (transport) {
+      case 'polling': {
+        const interval = (options.interval as string | string[] | undefined) ?? d.transports.polling.interval;
+        const intervalsUs = (Array.isArray(interval) ? interval : [interval]).map((t) => parseDurationUs(t)!);
+        if (intervalsUs.some((us) => us < 10_000)) fail(['transports', 'polling', 'interval'], 'polling intervals must be at least 10ms');
+        if (new Set(intervalsUs).size !== intervalsUs.length) fail(['transports', 'polling', 'interval'], 'polling intervals must not repeat');
+        transports.push({ transport, intervalsUs });
+        break;
+      }
+      case 'long-polling':
+        transports.push({ transport, timeoutMs: parseDurationUs((options.timeout as string | undefined) ?? d.transports['long-polling'].timeout)! / 1000 });
+        break;
+      case 'sse':
+        transports.push({ transport, client: ((options.client as SseClientKind | undefined) ?? d.transports.sse.client) as SseClientKind });
+        break;
+      case 'ws':
+        transports.push({ transport });
+        break;
+    }
+  }
+
+  let sweep: RunConfig['sweep'];
+  if (s.sweep !== undefined) {
+    const { param, values } = s.sweep;
+    const path = ['sweep', 'values'];
+    const numbers = values.map((v) => {
+      if (param === 'interval') {
+        const us = typeof v === 'string' ? parseDurationUs(v) : undefined;
+        if (us === undefined || us < 10_000) return fail(path, `interval sweep values must be durations of at least 10ms such as 250ms; found ${JSON.stringify(v)}`);
+        return us;
+      }
+      if (typeof v !== 'number' || !(v > 0 || (param === 'payloadBytes' && v === 0))) return fail(path, `${param} sweep values must be positive numbers; found ${JSON.stringify(v)}`);
+      if ((param === 'clients' || param === 'payloadBytes') && !Number.isInteger(v)) return fail(path, `${param} sweep values must be integers; found ${v}`);
+      return v;
+    });
+    if (param === 'interval' && !transports.some((t) => t.transport === 'polling')) fail(['sweep', 'param'], 'an interval sweep needs the polling transport');
+    if (new Set(numbers).size !== numbers.length) fail(path, 'sweep values must not repeat');
+    sweep = { param, values: numbers };
+  }
+
+  const server: { -readonly [K in keyof ServerOptions]?: ServerOptions[K] } = {};
+  if (s.server?.ring !== undefined) server.ringCapacity = s.server.ring;
+  if (s.server?.maxBuffered !== undefined) server.maxBufferedBytes = parseBytes(String(s.server.maxBuffered))!;
+  if (s.server?.sseHeartbeat !== undefined) server.sseHeartbeatMs = parseDurationUs(s.server.sseHeartbeat)! / 1000;
+  if (s.server?.wsPing !== undefined) server.wsPingMs = parseDurationUs(s.server.wsPing)! / 1000;
+  if (s.server?.keepAliveTimeout !== undefined) server.keepAliveTimeoutMs = parseDurationUs(s.server.keepAliveTimeout)! / 1000;
+  if (s.server?.publishDelay !== undefined) server.publishDelayMs = parseDurationUs(s.server.publishDelay)! / 1000;
+  if (s.server?.wsDeflate !== undefined) server.wsPerMessageDeflate = s.server.wsDeflate;
+
+  const workers = s.workers === undefined || s.workers === 'auto' ? defaultWorkers() : s.workers;
+
+  return deepFreeze({
+    scenario: { name: s.name, description: s.description ?? '', ...(ctx.file ? { file: ctx.file } : {}) },
+    workload: {
+      pattern,
+      topics,
+      rate: w.rate ?? d.workload.rate,
+      upstreamRate: w.upstreamRate ?? d.workload.upstreamRate,
+      roomSize,
+      arrival: w.arrival ?? (d.workload.arrival as Arrival),
+      payloadBytes: w.payloadBytes ?? d.workload.payloadBytes,
+    },
+    clients,
+    durationUs,
+    warmupUs,
+    drainUs,
+    seed: s.seed ?? d.seed,
+    workers,
+    transports,
+    ...(sweep ? { sweep } : {}),
+    thresholds: s.thresholds ?? [],
+    server,
+    ...(ctx.target ? { target: ctx.target } : {}),
+    ...(ctx.serverPid !== undefined ? { serverPid: ctx.serverPid } : {}),
+    repeat: ctx.repeat,
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

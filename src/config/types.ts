@@ -1,0 +1,47 @@
+import type { ServerOptions } from '../server/options.js';
+import type { SweepParam } from '../result/types.js';
+
+export type Pattern = 'broadcast' | 'per-client' | 'rooms';
+export type Arrival = 'poisson' | 'fixed';
+export type SseClientKind = 'fast' | 'eventsource';
+
+export type TransportSpec =
+  | { readonly transport: 'polling'; readonly intervalsUs: readonly number[] }
+  | { readonly transport: 'long-polling'; readonly timeoutMs: number }
+  | { readonly transport: 'sse'; readonly client: SseClientKind }
+  | { readonly transport: 'ws' };
+
+export interface Workload {
+  readonly pattern: Pattern;
+  /** broadcast: topics; per-client: one per client; rooms: one per room. */
+  readonly topics: number;
+  /** Events/s: per topic (broadcast), total (per-client). */
+  readonly rate: number;
+  /** rooms: events/s each client publishes. */
+  readonly upstreamRate: number;
+  readonly roomSize: number;
+  readonly arrival: Arrival;
+  readonly payloadBytes: number;
+}
+
+/** One validated, frozen configuration: scenario file + flags + defaults. Trusted after this. */
+export interface RunConfig {
+  readonly scenario: { readonly name: string; readonly description: string; readonly file?: string };
+  readonly workload: Workload;
+  readonly clients: { readonly count: number; readonly connectRate: number };
+  readonly durationUs: number;
+  readonly warmupUs: number;
+  /** 'auto': the polling interval (if any) + 2 s. */
+  readonly drainUs: number | 'auto';
+  readonly seed: number;
+  readonly workers: number;
+  readonly transports: readonly TransportSpec[];
+  readonly sweep?: { readonly param: SweepParam; readonly values: readonly number[] };
+  readonly thresholds: readonly string[];
+  /** Reference server options from the scenario's `server:` section. */
+  readonly server: Partial<ServerOptions>;
+  /** An external server to benchmark instead of the reference server. */
+  readonly target?: string;
+  readonly serverPid?: number;
+  readonly repeat: number;
+}

@@ -1,0 +1,6 @@
+import type { PhaseResult } from '../result/types.js';
+
+/** How a phase is named in tables and sentences: its key, plus "#2" for the second repetition. */
+export function phaseLabel(phase: Pick<PhaseResult, 'key' | 'repeat'>, repeats: number): string {
+  return repeats > 1 ? `${phase.key} #${phase.repeat}` : phase.key;
+}

@@ -1,0 +1,41 @@
+import { readFile } from 'node:fs/promises';
+import { rtbError } from '../errors.js';
+import { RESULT_SCHEMA, type RunResult } from './types.js';
+
+/**
+ * Reads a result file for compare and report. A file that is missing, not JSON, truncated,
+ * or of another schema is one clear RTB_ERR_RESULT_INVALID naming the file.
+ */
+export async function readResult(path: string): Promise<RunResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw rtbError('RTB_ERR_RESULT_INVALID', code === 'ENOENT' ? `${path}: no such result file` : `${path}: cannot read (${code ?? (error as Error).message})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    const truncated = text.trim().length > 0 && !text.trim().endsWith('}');
+    throw rtbError('RTB_ERR_RESULT_INVALID', `${path}: ${truncated ? 'is truncated (the JSON ends early)' : `is not JSON (${(error as Error).message})`}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw rtbError('RTB_ERR_RESULT_INVALID', `${path}: is not an rtbench result (expected a JSON object)`);
+  }
+  const schema = (parsed as { schema?: unknown }).schema;
+  if (schema !== RESULT_SCHEMA) {
+    throw rtbError(
+      'RTB_ERR_RESULT_INVALID',
+      schema === undefined
+        ? `${path}: is not an rtbench result (no "schema" field)`
+        : `${path}: has schema ${JSON.stringify(schema)}; this rtbench reads ${RESULT_SCHEMA}`,
+    );
+  }
+  const result = parsed as RunResult;
+  if (!Array.isArray(result.phases) || result.phases.some((p) => typeof p !== 'object' || p === null || typeof p.key !== 'string' || typeof p.metrics !== 'object')) {
+    throw rtbError('RTB_ERR_RESULT_INVALID', `${path}: is damaged (its "phases" are not a list of phase results)`);
+  }
+  return result;
+}

@@ -1,0 +1,115 @@
+/**
+ * The result file (DESIGN §5): one JSON document per run, `"schema": "rtbench.result/1"`.
+ * Everything a report, a comparison or a threshold check needs is in here, so results can
+ * be re-reported, merged and compared later without re-running. Numbers are in the units
+ * their names or the metric catalogue give (µs, bytes, counts).
+ */
+import type { PhaseMetrics } from '../metrics/catalog.js';
+import type { Transport } from '../protocol/transports.js';
+
+export const RESULT_SCHEMA = 'rtbench.result/1';
+
+export type SweepParam = 'clients' | 'rate' | 'interval' | 'payloadBytes';
+
+export interface RunResult {
+  schema: typeof RESULT_SCHEMA;
+  tool: { name: 'rtbench'; version: string };
+  startedAt: string;
+  finishedAt: string;
+  /** 'partial' when the run was interrupted (Ctrl-C) or failed part-way; phases hold what was measured. */
+  status: 'complete' | 'partial';
+  interruption?: { reason: 'interrupted' | 'failed'; message: string };
+  environment: Environment;
+  scenario: { name: string; description: string; file?: string };
+  /** The resolved configuration the run used (see config/resolve.ts). */
+  config: Record<string, unknown>;
+  target: { kind: 'reference' | 'external'; url?: string; serverPid?: number };
+  phases: PhaseResult[];
+  /** Threshold outcomes when thresholds were evaluated at the end of the run. */
+  thresholds?: ThresholdOutcome[];
+}
+
+export interface Environment {
+  node: string;
+  platform: string;
+  arch: string;
+  osRelease: string;
+  cpus: number;
+  cpuModel: string;
+  memoryBytes: number;
+  hostname: string;
+}
+
+export interface PhaseResult {
+  /** Unique within a run apart from repeats: "sse", "polling@1s", "ws[clients=500]". */
+  key: string;
+  transport: Transport;
+  /** The transport option that tells phases of one transport apart, e.g. the polling interval "1s". */
+  variant?: string;
+  sweep?: { param: SweepParam; value: number; label: string };
+  /** 1-based repetition (`run --repeat N`). */
+  repeat: number;
+  status: 'complete' | 'partial' | 'failed';
+  error?: string;
+  /** The effective parameters of this phase. */
+  params: PhaseParams;
+  metrics: PhaseMetrics;
+  /** Plain-words warnings, e.g. that the generator saturated and latency is inflated. */
+  warnings: string[];
+  generatorSaturated: boolean;
+  timeseries: TimeSeries;
+  /** HDR histograms, compressed base64 (hdr-histogram-js encodeIntoCompressedBase64), values in µs. */
+  histograms: { latency: string; connect: string; publisherLag: string };
+}
+
+export interface PhaseParams {
+  pattern: 'broadcast' | 'per-client' | 'rooms';
+  clients: number;
+  topics: number;
+  /** Events/s: per topic (broadcast), total (per-client), per client upstream (rooms). */
+  rate: number;
+  arrival: 'poisson' | 'fixed';
+  payloadBytes: number;
+  roomSize?: number;
+  pollIntervalUs?: number;
+  longPollTimeoutMs?: number;
+  sseClient?: 'fast' | 'eventsource';
+  durationUs: number;
+  warmupUs: number;
+  drainUs: number;
+  workers: number;
+  seed: number;
+}
+
+/**
+ * Per-second series over the whole phase (connect, warm-up, window, drain). `t[i]` is the
+ * end of second i, in seconds since the phase started; the window is [windowStartS, windowEndS].
+ * Missing samples are null.
+ */
+export interface TimeSeries {
+  t: number[];
+  windowStartS: number;
+  windowEndS: number;
+  connected: number[];
+  /** Deliveries received that second (any event). */
+  delivered: number[];
+  published: number[];
+  requests: number[];
+  bytesDown: number[];
+  latencyP50Us: (number | null)[];
+  latencyP99Us: (number | null)[];
+  serverCpuPercent: (number | null)[];
+  serverRssBytes: (number | null)[];
+  serverLoopDelayP99Us: (number | null)[];
+  generatorCpuPercent: (number | null)[];
+}
+
+export interface ThresholdOutcome {
+  expression: string;
+  /** The phase key the check ran against. */
+  phase: string;
+  metric: string;
+  actual: number | null;
+  ok: boolean;
+  message: string;
+}

@@ -1,0 +1,291 @@
+import { nowUs, sleep, sleepUntilUs } from '../clock.js';
+import type { RunConfig } from '../config/types.js';
+import { describeError, isRtbError } from '../errors.js';
+import { decodeHistogram, newHistogram, type Histogram } from '../metrics/histogram.js';
+import { GeneratorMonitor } from '../monitors/generator-monitor.js';
+import { Publisher, type PublisherReport } from '../publisher/publisher.js';
+import { deriveSeed } from '../publisher/rng.js';
+import type { PhaseParams, PhaseResult } from '../result/types.js';
+import type { WorkerInit } from '../worker/messages.js';
+import { topicNames, type Topology } from '../workload/topology.js';
+import type { PhasePlan } from './plan.js';
+import { newRecording, type PhaseRecording } from './phase-recording.js';
+import type { PhaseProgress, ProgressListener, Stage } from './progress.js';
+import { summarisePhase } from './summarise.js';
+import type { PhaseTarget } from './target.js';
+import { WorkerPool } from './worker-pool.js';
+
+/** Workers get this long to start their threads before the phase's clock begins. */
+const STARTUP_US = 300_000;
+/** The window message must reach the workers before publishing begins. */
+const PUBLISH_LEAD_US = 100_000;
+
+export interface PhaseEnvironment {
+  readonly config: RunConfig;
+  readonly target: PhaseTarget;
+  /** Aborted on Ctrl-C: the phase stops where it is and reports what it measured. */
+  readonly signal: AbortSignal;
+  readonly phaseNumber: number;
+  readonly phaseCount: number;
+  readonly onProgress?: ProgressListener;
+}
+
+/**
+ * One transport phase (DESIGN §1): connect the clients at the ramp rate, warm up, measure,
+ * stop publishing, drain, collect. Interruptions (Ctrl-C, the server dying, a worker
+ * failing) end it early with status partial or failed, keeping everything measured so far.
+ */
+export async function runPhase(plan: PhasePlan, env: PhaseEnvironment): Promise<PhaseResult> {
+  const { config, target } = env;
+  const workers = Math.max(1, Math.min(config.workers, plan.clients));
+  const phaseStartUs = nowUs() + STARTUP_US;
+  const rec = newRecording(plan, phaseParams(plan, config, workers), phaseStartUs);
+  rec.serverSource = target.source.kind;
+  rec.serverBaseline = await target.source.sample();
+
+  const topology: Topology = {
+    pattern: config.workload.pattern,
+    topics: plan.topics,
+    roomSize: config.workload.roomSize,
+    prefix: target.kind === 'external' ? `rtb${plan.seed.toString(36)}-${env.phaseNumber}-` : '',
+  };
+  const generator = new GeneratorMonitor();
+  generator.start();
+  const pool = new WorkerPool(workerInits(plan, config, target.url, topology, workers, phaseStartUs));
+  // Every second's latency, folded in as it arrives, for the progress line's "p99 so far".
+  const liveLatency = newHistogram();
+  pool.onTick((tick, workerIndex) => {
+    rec.ticks[workerIndex][tick.second] = tick;
+    liveLatency.add(decodeHistogram(tick.secondLatency));
+  });
+
+  // Cancels the phase's own waits when it ends, so no timer outlives it.
+  const phaseOver = new AbortController();
+  const wait = AbortSignal.any([env.signal, phaseOver.signal]);
+  let stage: Stage = 'connecting';
+  const connectBudgetUs = Math.round((plan.clients / config.clients.connectRate) * 1.5e6) + 15_000_000;
+  const expectedS = (connectBudgetUs / 3 + config.warmupUs + config.durationUs + plan.drainUs / 2) / 1e6;
+  const stopSampling = startSampler(rec, target, generator, phaseStartUs, () => {
+    env.onProgress?.(progressOf(rec, env, stage, expectedS, liveLatency));
+  });
+
+  // Whatever ends the phase early: Ctrl-C, the server dying, a worker failing.
+  let interruption: { status: 'partial' | 'failed'; message: string } | undefined;
+  let interrupt!: (status: 'partial' | 'failed', message: string) => void;
+  const interrupted = new Promise<void>((resolve) => {
+    interrupt = (status, message) => {
+      interruption ??= { status, message };
+      resolve();
+    };
+  });
+  const onAbort = (): void => interrupt('partial', 'interrupted');
+  if (env.signal.aborted) onAbort();
+  env.signal.addEventListener('abort', onAbort, { once: true });
+  void target.died.then((error) => interrupt('failed', error.message));
+  void pool.failed.then((error) => interrupt('failed', error.message));
+  /** Waits for `step`, or for an interruption; true when the step finished. */
+  const reached = async (step: Promise<unknown>): Promise<boolean> => {
+    await Promise.race([step, interrupted]);
+    return interruption === undefined;
+  };
+
+  let publisher: Publisher | undefined;
+  try {
+    // 1. Connect every client (or give up on the stragglers after the connect budget).
+    let everyoneConnected = false;
+    if (!(await reached(Promise.race([pool.allConnected().then(() => (everyoneConnected = true)), sleep(connectBudgetUs / 1000, wait)])))) return finish();
+    rec.timeline.connectedUs = nowUs();
+    if (!everyoneConnected) {
+      const connectedNow = sumLatest(rec, (t) => t.everConnected);
+      rec.warnings.push(`only ${connectedNow} of ${plan.clients} clients connected within ${Math.round(connectBudgetUs / 1e6)} s; the window ran with those`);
+    }
+
+    // 2. Warm up and measure: publishing starts now and stops at the window's end.
+    const publishStartUs = nowUs() + PUBLISH_LEAD_US;
+    const windowStartUs = publishStartUs + config.warmupUs;
+    const windowEndUs = windowStartUs + config.durationUs;
+    Object.assign(rec.timeline, { publishStartUs, windowStartUs, windowEndUs });
+    pool.broadcast({ type: 'window', publishStartUs, windowStartUs, windowEndUs });
+    if (config.workload.pattern !== 'rooms') {
+      publisher = new Publisher({
+        targetUrl: target.url,
+        topics: topicNames(topology),
+        totalRatePerS: config.workload.pattern === 'broadcast' ? plan.rate * plan.topics : plan.rate,
+        arrival: config.workload.arrival,
+        payloadBytes: plan.payloadBytes,
+        seed: plan.seed,
+        startUs: publishStartUs,
+        windowStartUs,
+        windowEndUs,
+        phaseStartUs,
+      });
+      await sleepUntilUs(publishStartUs, wait);
+      publisher.start();
+    }
+    stage = 'warming up';
+    if (!(await reached(sleepUntilUs(windowStartUs, wait)))) return finish();
+    rec.serverAtWindowStart = await target.source.sample();
+    rec.generatorAtWindowStart = generator.sample();
+    stage = 'measuring';
+    if (!(await reached(sleepUntilUs(windowEndUs, wait)))) return finish();
+    rec.serverAtWindowEnd = await target.source.sample();
+    rec.generatorAtWindowEnd = generator.sample();
+
+    // 3. Publishing has stopped: tell the workers what their clients should have received.
+    stage = 'draining';
+    let acceptedPerTopic: number[];
+    if (publisher !== undefined) {
+      if (!(await reached(publisher.done().then((report) => (rec.publisher = report))))) return finish();
+      acceptedPerTopic = rec.publisher!.acceptedInWindow;
+    } else {
+      if (!(await reached(pool.allPublished().then((reports) => (rec.upstream = reports))))) return finish();
+      acceptedPerTopic = mergeAccepted(rec.upstream!, plan.topics);
+    }
+    pool.broadcast({ type: 'expected', acceptedPerTopic });
+
+    // 4. Drain: until every expected delivery arrived, or the drain time is up.
+    const drained = await reached(Promise.race([pool.allDrained().then(() => true), sleep(plan.drainUs / 1000, wait).then(() => false)]));
+    if (drained) rec.timeline.endUs = nowUs();
+    return await finish();
+  } catch (error) {
+    interruption ??= { status: 'failed', message: isRtbError(error) ? error.message : describeError(error) };
+    return await finish();
+  }
+
+  async function finish(): Promise<PhaseResult> {
+    stage = 'collecting';
+    phaseOver.abort();
+    env.signal.removeEventListener('abort', onAbort);
+    publisher?.stop();
+    if (rec.publisher === undefined && publisher !== undefined) rec.publisher = await settleWithin(publisher.done(), 5000);
+    stopSampling();
+    rec.timeline.endUs ??= nowUs();
+    rec.finals = (await settleWithin(pool.stop(), 10_000)) ?? [];
+    await pool.terminate();
+    generator.stop();
+    if (interruption !== undefined) {
+      rec.status = interruption.status;
+      rec.error = interruption.message;
+    }
+    return summarisePhase(rec);
+  }
+}
+
+function phaseParams(plan: PhasePlan, config: RunConfig, workers: number): PhaseParams {
+  const w = config.workload;
+  return {
+    pattern: w.pattern,
+    clients: plan.clients,
+    topics: plan.topics,
+    rate: plan.rate,
+    arrival: w.arrival,
+    payloadBytes: plan.payloadBytes,
+    ...(w.pattern === 'rooms' ? { roomSize: w.roomSize } : {}),
+    ...(plan.client.pollIntervalUs !== undefined ? { pollIntervalUs: plan.client.pollIntervalUs } : {}),
+    ...(plan.client.longPollTimeoutMs !== undefined ? { longPollTimeoutMs: plan.client.longPollTimeoutMs } : {}),
+    ...(plan.client.sseClient !== undefined ? { sseClient: plan.client.sseClient } : {}),
+    durationUs: config.durationUs,
+    warmupUs: config.warmupUs,
+    drainUs: plan.drainUs,
+    workers,
+    seed: plan.seed,
+  };
+}
+
+function workerInits(plan: PhasePlan, config: RunConfig, targetUrl: string, topology: Topology, workers: number, phaseStartUs: number): WorkerInit[] {
+  const inits: WorkerInit[] = [];
+  const base = Math.floor(plan.clients / workers);
+  let first = 0;
+  for (let i = 0; i < workers; i++) {
+    const count = base + (i < plan.clients % workers ? 1 : 0);
+    inits.push({
+      workerIndex: i,
+      targetUrl,
+      client: plan.client,
+      topology,
+      firstClient: first,
+      clientCount: count,
+      connectRatePerS: config.clients.connectRate / workers,
+      phaseStartUs,
+      seed: deriveSeed(plan.seed, i),
+      ...(config.workload.pattern === 'rooms' ? { upstream: { ratePerS: plan.rate, arrival: config.workload.arrival, payloadBytes: plan.payloadBytes } } : {}),
+    });
+    first += count;
+  }
+  return inits;
+}
+
+/** Sums the rooms' upstream acceptance reports of every worker into one count per topic. */
+function mergeAccepted(reports: readonly { acceptedPerTopic: Record<number, number> }[], topics: number): number[] {
+  const total = new Array<number>(topics).fill(0);
+  for (const report of reports) for (const [topic, n] of Object.entries(report.acceptedPerTopic)) total[Number(topic)] += n;
+  return total;
+}
+
+/** Samples server and generator load once a second, on the phase's second boundaries. */
+function startSampler(rec: PhaseRecording, target: PhaseTarget, generator: GeneratorMonitor, phaseStartUs: number, onSecond: () => void): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = (second: number): void => {
+    timer = setTimeout(() => void sampleAt(second), Math.max(0, (phaseStartUs + second * 1_000_000 - nowUs()) / 1000));
+  };
+  const sampleAt = async (second: number): Promise<void> => {
+    if (stopped) return;
+    rec.generatorSamples.push(generator.sample());
+    const sample = await target.source.sample();
+    if (sample !== undefined) rec.serverSamples.push(sample);
+    if (stopped) return;
+    onSecond();
+    schedule(second + 1);
+  };
+  schedule(1);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+function sumLatest(rec: PhaseRecording, pick: (tick: NonNullable<PhaseRecording['ticks'][number][number]>) => number): number {
+  let total = 0;
+  for (const ticks of rec.ticks) {
+    const last = ticks.at(-1);
+    if (last !== undefined) total += pick(last);
+  }
+  return total;
+}
+
+function progressOf(rec: PhaseRecording, env: PhaseEnvironment, stage: Stage, expectedS: number, liveLatency: Histogram): PhaseProgress {
+  let eventsPerS = 0;
+  let connected = 0;
+  for (const ticks of rec.ticks) {
+    const last = ticks.at(-1);
+    if (last === undefined) continue;
+    connected += last.connected;
+    const previous = ticks.at(-2);
+    eventsPerS += last.counters.received - (previous?.counters.received ?? 0);
+  }
+  return {
+    phaseKey: rec.plan.key,
+    phaseNumber: env.phaseNumber,
+    phaseCount: env.phaseCount,
+    stage,
+    elapsedS: (nowUs() - rec.timeline.phaseStartUs) / 1e6,
+    expectedS,
+    connected,
+    clients: rec.plan.clients,
+    eventsPerS,
+    p99Us: liveLatency.totalCount > 0 ? liveLatency.getValueAtPercentile(99) : null,
+  };
+}
+
+async function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise.catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export type { PublisherReport };

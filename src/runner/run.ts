@@ -1,0 +1,81 @@
+import { wallClockIso } from '../clock.js';
+import type { RunConfig } from '../config/types.js';
+import { isRtbError, rtbError, type RtbError } from '../errors.js';
+import { describeEnvironment } from '../result/environment.js';
+import { RESULT_SCHEMA, type PhaseResult, type RunResult } from '../result/types.js';
+import { VERSION } from '../version.js';
+import { checkOpenFileLimit } from './fd-limit.js';
+import { runPhase } from './phase.js';
+import { planPhases } from './plan.js';
+import type { ProgressListener } from './progress.js';
+import { openExternalTarget, startReferenceTarget, type PhaseTarget } from './target.js';
+
+export interface RunHooks {
+  /** Aborted on Ctrl-C: the current phase stops, later phases are skipped, the result is partial. */
+  readonly signal: AbortSignal;
+  readonly onProgress?: ProgressListener;
+  readonly onPhaseStart?: (key: string, number: number, count: number) => void;
+  readonly onPhaseDone?: (phase: PhaseResult) => void;
+}
+
+export interface RunOutcome {
+  result: RunResult;
+  /** Why the run stopped early, when it did (the result then holds what was measured, marked partial). */
+  failure?: RtbError;
+}
+
+/**
+ * Runs every phase of a config and returns the result. Errors that stop the run midway
+ * (the server died, Ctrl-C) come back as `failure` beside a partial result; errors found
+ * before anything ran (open-file limit, unreachable target) are thrown.
+ */
+export async function runBenchmark(config: RunConfig, hooks: RunHooks): Promise<RunOutcome> {
+  checkOpenFileLimit(config);
+  const startedAt = wallClockIso();
+  const plans = planPhases(config);
+  const external = config.target !== undefined ? await openExternalTarget(config.target, config.serverPid) : undefined;
+  const phases: PhaseResult[] = [];
+  let failure: RtbError | undefined;
+  try {
+    for (const [i, plan] of plans.entries()) {
+      if (hooks.signal.aborted) break;
+      hooks.onPhaseStart?.(plan.key, i + 1, plans.length);
+      let target: PhaseTarget;
+      try {
+        target = external ?? (await startReferenceTarget(config.server));
+      } catch (error) {
+        failure = isRtbError(error) ? error : rtbError('RTB_ERR_RUN_FAILED', String(error));
+        break;
+      }
+      try {
+        const phase = await runPhase(plan, { config, target, signal: hooks.signal, phaseNumber: i + 1, phaseCount: plans.length, onProgress: hooks.onProgress });
+        phases.push(phase);
+        hooks.onPhaseDone?.(phase);
+        if (phase.status === 'failed') {
+          failure = rtbError(phase.error?.includes('server') ? 'RTB_ERR_SERVER_DIED' : 'RTB_ERR_RUN_FAILED', `phase ${plan.key}: ${phase.error ?? 'failed'}`);
+          break;
+        }
+      } finally {
+        if (target !== external) await target.close();
+      }
+    }
+  } finally {
+    await external?.close();
+  }
+  if (hooks.signal.aborted && failure === undefined) failure = rtbError('RTB_ERR_INTERRUPTED', `interrupted; ${phases.length} of ${plans.length} phases measured, result marked partial`);
+  const partial = failure !== undefined || phases.some((p) => p.status !== 'complete') || phases.length < plans.length;
+  const result: RunResult = {
+    schema: RESULT_SCHEMA,
+    tool: { name: 'rtbench', version: VERSION },
+    startedAt,
+    finishedAt: wallClockIso(),
+    status: partial ? 'partial' : 'complete',
+    ...(failure ? { interruption: { reason: failure.code === 'RTB_ERR_INTERRUPTED' ? 'interrupted' : 'failed', message: failure.message } } : {}),
+    environment: describeEnvironment(),
+    scenario: { name: config.scenario.name, description: config.scenario.description, ...(config.scenario.file ? { file: config.scenario.file } : {}) },
+    config: JSON.parse(JSON.stringify(config)) as Record<string, unknown>,
+    target: config.target !== undefined ? { kind: 'external', url: config.target, ...(config.serverPid !== undefined ? { serverPid: config.serverPid } : {}) } : { kind: 'reference' },
+    phases,
+  };
+  return { result, ...(failure ? { failure } : {}) };
+}

@@ -1,0 +1,93 @@
+/**
+ * Messages between the runner (main thread) and a client worker thread. Histograms travel
+ * encoded (compressed base64), counters as plain numbers.
+ */
+import type { ClientOptions } from '../clients/create-client.js';
+import type { Arrival } from '../config/types.js';
+import type { Topology } from '../workload/topology.js';
+
+export interface WorkerInit {
+  workerIndex: number;
+  targetUrl: string;
+  client: ClientOptions;
+  topology: Topology;
+  /** This worker's clients: global indexes first … first + count − 1. */
+  firstClient: number;
+  clientCount: number;
+  /** Connections per second this worker opens while ramping up. */
+  connectRatePerS: number;
+  /** Second i of every per-second series is [phaseStartUs + i s, + 1 s). */
+  phaseStartUs: number;
+  seed: number;
+  /** rooms: each client publishes to its room at this rate. */
+  upstream?: { ratePerS: number; arrival: Arrival; payloadBytes: number };
+}
+
+export type ToWorker =
+  | { type: 'window'; publishStartUs: number; windowStartUs: number; windowEndUs: number }
+  /** Events the server accepted in the window, per topic index: what the subscribers should get. */
+  | { type: 'expected'; acceptedPerTopic: number[] }
+  | { type: 'stop' };
+
+/** Cumulative counters at one moment; the window's figures are end − start. */
+export interface CounterSnapshot {
+  requests: number;
+  emptyResponses: number;
+  received: number;
+  bytesDown: number;
+  bytesUp: number;
+  publishRequests: number;
+  publishErrors: number;
+}
+
+export interface WorkerTick {
+  type: 'tick';
+  /** The second just ended (0 = the phase's first). */
+  second: number;
+  connected: number;
+  everConnected: number;
+  counters: CounterSnapshot;
+  /** Latency of every event received during that second. */
+  secondLatency: string;
+  /** This thread's event-loop utilisation over the second (0–1) and its loop delay p99. */
+  utilization: number;
+  loopDelayP99Us: number;
+  delivered: number;
+}
+
+export interface UpstreamReport {
+  acceptedPerTopic: Record<number, number>;
+  eventsInWindow: number;
+  sent: number;
+  errors: number;
+  lagHistogram: string;
+  perSecond: number[];
+}
+
+export interface WorkerFinal {
+  type: 'final';
+  latency: string;
+  connect: string;
+  expected: number;
+  delivered: number;
+  duplicated: number;
+  outOfOrder: number;
+  gaps: number;
+  protocolErrors: number;
+  connectErrors: number;
+  reconnects: number;
+  connected: number;
+  everConnected: number;
+  windowStart: CounterSnapshot | undefined;
+  windowEnd: CounterSnapshot | undefined;
+}
+
+export type FromWorker =
+  | WorkerTick
+  /** Every client of this worker has connected at least once. */
+  | { type: 'connected'; everConnected: number; connectErrors: number }
+  | ({ type: 'published' } & UpstreamReport)
+  /** Every expected delivery has arrived. */
+  | { type: 'drained' }
+  | WorkerFinal
+  | { type: 'fatal'; message: string };
