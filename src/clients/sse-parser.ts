@@ -8,6 +8,9 @@
  * `id` (ignored when it contains NUL; kept across events; committed at each blank line),
  * `retry` (digits only), unknown fields ignored, and no dispatch without a blank line.
  * test/clients/sse-parser.test.ts checks it against the eventsource package on the same bytes.
+ * Where that package departs from the spec, this parser follows the spec (as browsers do):
+ * a lone CR ends a line at once, even as the stream's last byte (eventsource waits for a LF
+ * that may never come), and an `id` in a block without data still sets the last event ID.
  */
 
 export interface SseHandler {

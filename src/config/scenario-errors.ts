@@ -23,8 +23,9 @@ export class ValueLocator {
 
   /** `--flag` when an override set this path (or a parent of it), else `file:line`, else the file. */
   where(path: readonly string[], key?: string): string {
-    for (let n = path.length; n >= 1; n--) {
-      const flag = this.#flags.get(path.slice(0, n).join('.'));
+    const full = key === undefined ? path : [...path, key];
+    for (let n = full.length; n >= 1; n--) {
+      const flag = this.#flags.get(full.slice(0, n).join('.'));
       if (flag !== undefined) return flag;
     }
     const file = this.#file ?? 'scenario';
@@ -54,7 +55,9 @@ export function describeSchemaError(errors: ErrorObject[], data: unknown, locato
   const best = pickError(errors);
   const path = pathOf(best.instancePath);
   const found = valueAt(data, path);
-  const field = path.length > 0 ? path.join('.') : '(top level)';
+  // A flag names its field already (--clients is clients.count, --set names its path); a file line does not.
+  const where = locator.where(path);
+  const field = where.startsWith('--') ? '' : `${path.length > 0 ? path.join('.') : '(top level)'}: `;
   const more = errors.length > 1 && countDistinct(errors) > 1 ? ` (and ${countDistinct(errors) - 1} more problem${countDistinct(errors) > 2 ? 's' : ''})` : '';
 
   switch (best.keyword) {
@@ -64,14 +67,14 @@ export function describeSchemaError(errors: ErrorObject[], data: unknown, locato
     }
     case 'required': {
       const key = String((best.params as { missingProperty: string }).missingProperty);
-      return `${locator.where(path)}: ${path.length > 0 ? `${field}: ` : ''}missing required key "${key}"${more}`;
+      return `${where}: ${path.length > 0 ? field : ''}missing required key "${key}"${more}`;
     }
     case 'enum': {
       const allowed = ((best.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
-      return `${locator.where(path)}: ${field}: expected one of ${allowed.join(', ')}; found ${show(found)}${typeof found === 'string' ? suggest(found, allowed) : ''}${more}`;
+      return `${where}: ${field}expected one of ${allowed.join(', ')}; found ${show(found)}${typeof found === 'string' ? suggest(found, allowed, false) : ''}${more}`;
     }
     default:
-      return `${locator.where(path)}: ${field}: expected ${expectation(best, path)}; found ${show(found)}${more}`;
+      return `${where}: ${field}expected ${expectation(best, path)}; found ${show(found)}${more}`;
   }
 }
 
@@ -92,7 +95,8 @@ function expectation(error: ErrorObject, path: string[]): string {
     case 'type': {
       const types = String(params.type).split(',');
       if (last === 'workers') return 'a number of threads or auto';
-      if (last === 'interval') return 'a duration such as 1s, or a list of them';
+      if (last === 'interval' || path.at(-2) === 'interval') return 'a duration with a unit such as 1s, or a list of them';
+      if (DURATION_FIELDS.has(last)) return 'a duration with a unit, such as 500ms, 2s or 1m';
       return types.map(typeWord).join(' or ');
     }
     case 'pattern':
@@ -118,14 +122,19 @@ function expectation(error: ErrorObject, path: string[]): string {
   }
 }
 
+/** Fields whose values are durations: a bare number there is missing its unit. */
+const DURATION_FIELDS = new Set(['duration', 'warmup', 'drain', 'timeout', 'sseHeartbeat', 'wsPing', 'keepAliveTimeout', 'publishDelay']);
+
 function typeWord(type: string): string {
   return { integer: 'an integer', number: 'a number', string: 'a string', object: 'a mapping of keys', array: 'a list', boolean: 'true or false', null: 'nothing' }[type] ?? type;
 }
 
-function suggest(value: string, options: string[]): string {
+/** " (did you mean …?)" when one option is close; otherwise the list of valid keys, if asked for. */
+function suggest(value: string, options: string[], listOtherwise = true): string {
   if (options.length === 0) return '';
   const near = closest(value, options);
-  return distance(value, near) <= Math.max(2, Math.floor(value.length / 3)) ? ` (did you mean "${near}"?)` : `; valid keys: ${options.join(', ')}`;
+  if (distance(value, near) <= Math.max(2, Math.floor(value.length / 3))) return ` (did you mean "${near}"?)`;
+  return listOtherwise ? `; valid keys: ${options.join(', ')}` : '';
 }
 
 function pathOf(instancePath: string): string[] {

@@ -54,6 +54,8 @@ export interface PhaseResult {
   /** The effective parameters of this phase. */
   params: PhaseParams;
   metrics: PhaseMetrics;
+  /** Where the server.* figures came from: the server's /metrics, /proc/<pid>, or nowhere (null figures). */
+  serverLoadSource: 'metrics' | 'proc' | 'none';
   /** Plain-words warnings, e.g. that the generator saturated and latency is inflated. */
   warnings: string[];
   generatorSaturated: boolean;

@@ -27,6 +27,8 @@ export interface PhaseEnvironment {
   readonly signal: AbortSignal;
   readonly phaseNumber: number;
   readonly phaseCount: number;
+  /** Prepended to topic names: unique per run and phase against a shared external server, '' otherwise. */
+  readonly topicPrefix: string;
   readonly onProgress?: ProgressListener;
 }
 
@@ -47,7 +49,7 @@ export async function runPhase(plan: PhasePlan, env: PhaseEnvironment): Promise<
     pattern: config.workload.pattern,
     topics: plan.topics,
     roomSize: config.workload.roomSize,
-    prefix: target.kind === 'external' ? `rtb${plan.seed.toString(36)}-${env.phaseNumber}-` : '',
+    prefix: env.topicPrefix,
   };
   const generator = new GeneratorMonitor();
   generator.start();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { wallClockIso } from '../clock.js';
 import type { RunConfig } from '../config/types.js';
 import { isRtbError, rtbError, type RtbError } from '../errors.js';
@@ -36,6 +37,8 @@ export async function runBenchmark(config: RunConfig, hooks: RunHooks): Promise<
   const external = config.target !== undefined ? await openExternalTarget(config.target, config.serverPid) : undefined;
   const phases: PhaseResult[] = [];
   let failure: RtbError | undefined;
+  // Someone else's server may be shared by several runs: keep each phase's topics apart.
+  const runToken = randomBytes(3).toString('hex');
   try {
     for (const [i, plan] of plans.entries()) {
       if (hooks.signal.aborted) break;
@@ -48,7 +51,15 @@ export async function runBenchmark(config: RunConfig, hooks: RunHooks): Promise<
         break;
       }
       try {
-        const phase = await runPhase(plan, { config, target, signal: hooks.signal, phaseNumber: i + 1, phaseCount: plans.length, onProgress: hooks.onProgress });
+        const phase = await runPhase(plan, {
+          config,
+          target,
+          signal: hooks.signal,
+          phaseNumber: i + 1,
+          phaseCount: plans.length,
+          topicPrefix: external ? `rtb-${runToken}-${i + 1}-` : '',
+          onProgress: hooks.onProgress,
+        });
         phases.push(phase);
         hooks.onPhaseDone?.(phase);
         if (phase.status === 'failed') {
@@ -62,7 +73,10 @@ export async function runBenchmark(config: RunConfig, hooks: RunHooks): Promise<
   } finally {
     await external?.close();
   }
-  if (hooks.signal.aborted && failure === undefined) failure = rtbError('RTB_ERR_INTERRUPTED', `interrupted; ${phases.length} of ${plans.length} phases measured, result marked partial`);
+  if (hooks.signal.aborted && failure === undefined) {
+    const complete = phases.filter((p) => p.status === 'complete').length;
+    failure = rtbError('RTB_ERR_INTERRUPTED', `interrupted; ${complete} of ${plans.length} phases complete, result marked partial`);
+  }
   const partial = failure !== undefined || phases.some((p) => p.status !== 'complete') || phases.length < plans.length;
   const result: RunResult = {
     schema: RESULT_SCHEMA,

@@ -124,6 +124,7 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
     ...(rec.error ? { error: rec.error } : {}),
     params: rec.params,
     metrics,
+    serverLoadSource: rec.serverSource,
     warnings,
     generatorSaturated: saturated,
     timeseries: timeSeries(rec),

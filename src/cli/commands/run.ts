@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import { loadRunConfig } from '../../config/load.js';
 import type { ScenarioFlags } from '../../config/overrides.js';
 import { ExitCode } from '../../errors.js';
-import { formatDurationUs, formatPercent } from '../../format.js';
+import { formatCount, formatDurationUs, formatPercent } from '../../format.js';
 import { renderResultTable } from '../../report/table.js';
 import { renderVerdict, warningsOf } from '../../report/verdict.js';
 import { resultPath, writeResult } from '../../result/write-result.js';
@@ -87,18 +87,19 @@ async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
   };
   process.on('SIGINT', onSigint);
 
-  say(`rtbench ${config.scenario.name}: ${config.transports.map((t) => t.transport).join(', ')} · ${config.clients.count} clients · ${config.workload.pattern}${target ? ` · target ${target}` : ''}`);
   let outcome;
   try {
     outcome = await runBenchmark(config, {
       signal: controller.signal,
       onProgress: (p) => progress.update(p),
+      onPhaseStart: (_key, number) => {
+        if (number === 1) say(`rtbench ${config.scenario.name}: ${config.transports.map((t) => t.transport).join(', ')} · ${config.clients.count} clients · ${config.workload.pattern}${target ? ` · target ${target}` : ''}`);
+      },
       onPhaseDone: (phase) => {
         const m = phase.metrics;
         const state = phase.status === 'complete' ? 'done' : phase.status;
-        say(
-          `  ${phase.key}${phase.repeat > 1 || config.repeat > 1 ? ` #${phase.repeat}` : ''} ${state}: delivered ${formatPercent(m.delivered_ratio, 1)} · p50 ${formatDurationUs(m['latency.p50'])} · p99 ${formatDurationUs(m['latency.p99'])}`,
-        );
+        const delivered = m.delivered_ratio !== null ? `delivered ${formatPercent(m.delivered_ratio, 1)}` : `${formatCount(m.delivered)} deliveries`;
+        say(`  ${phase.key}${config.repeat > 1 ? ` #${phase.repeat}` : ''} ${state}: ${delivered} · p50 ${formatDurationUs(m['latency.p50'])} · p99 ${formatDurationUs(m['latency.p99'])}`);
       },
     });
   } finally {

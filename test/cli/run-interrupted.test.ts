@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { RunResult } from '../../src/result/types.js';
+import { CLI } from '../helpers/cli.js';
+import { waitFor } from '../helpers/server.js';
+
+/** Starts `rtbench run …` in the background, with its output collected. */
+function startRun(args: string[]) {
+  const child = spawn(process.execPath, [CLI, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+/** PIDs of the reference servers a process started (children running server/child-entry.js). */
+function referenceServersOf(parentPid: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parentPid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('child-entry.js')) pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
+
+function onlyResult(dir: string): RunResult {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  expect(files).toHaveLength(1);
+  return JSON.parse(readFileSync(join(dir, files[0]), 'utf8')) as RunResult;
+}
+
+describe('a run that is stopped part-way keeps what it measured', () => {
+  it('Ctrl-C: stops the phase cleanly, writes a partial result, exit code 130', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'rtbench-int-'));
+    const run = startRun(['--transports', 'sse,ws', '--clients', '10', '--duration', '30s', '--warmup', '200ms', '--out', out]);
+    await waitFor(() => referenceServersOf(run.child.pid!).length === 1, 15_000, 'the reference server');
+    await new Promise((r) => setTimeout(r, 2500)); // into the window
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(130);
+    const { stderr } = run.output();
+    expect(stderr).toContain('stopping: finishing this phase early and writing what was measured');
+    expect(stderr).toMatch(/ sse partial: [\d,]+ deliveries · p50 /);
+    expect(stderr).toMatch(/rtbench: interrupted; 0 of 2 phases complete, result marked partial \(partial result kept in .*\.json\)\n$/);
+    const result = onlyResult(out);
+    expect(result.status).toBe('partial');
+    expect(result.interruption?.reason).toBe('interrupted');
+    expect(result.phases).toHaveLength(1);
+    expect(result.phases[0].status).toBe('partial');
+    expect(result.phases[0].metrics.delivered).toBeGreaterThan(0);
+    // The server it started is gone.
+    expect(referenceServersOf(run.child.pid!)).toEqual([]);
+  }, 60_000);
+
+  it('the server dies mid-run: one line naming it, exit code 4, what was measured is kept', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'rtbench-died-'));
+    const run = startRun(['--transports', 'sse,ws', '--clients', '10', '--duration', '30s', '--warmup', '200ms', '--out', out, '--quiet']);
+    await waitFor(() => referenceServersOf(run.child.pid!).length === 1, 15_000, 'the reference server');
+    const [serverPid] = referenceServersOf(run.child.pid!);
+    await new Promise((r) => setTimeout(r, 2500));
+    process.kill(serverPid, 'SIGKILL'); // a process this test started (through rtbench), ended by its PID
+    expect(await run.exited).toBe(4);
+    const { stderr } = run.output();
+    expect(stderr).toMatch(new RegExp(`^rtbench: phase sse: the reference server \\(pid ${serverPid}\\) exited during the run \\(signal SIGKILL\\) \\(partial result kept in .*\\.json\\)\\n$`));
+    const result = onlyResult(out);
+    expect(result.status).toBe('partial');
+    expect(result.interruption?.reason).toBe('failed');
+    expect(result.phases.map((p) => [p.key, p.status])).toEqual([['sse', 'failed']]);
+    expect(result.phases[0].metrics.delivered).toBeGreaterThan(0);
+  }, 60_000);
+});
