@@ -46,6 +46,19 @@ describe('readEventFields reads the fields from bytes', () => {
     expect(readEventFields(cut, 0, cut.indexOf('"ts"'), out)).toBe(false);
   });
 
+  it('is not fooled by the keys appearing inside strings, and skips nested values', () => {
+    const text = '{"note":"a \\"seq\\":99 in a string","data":"\\"ts\\":1","meta":{"seq":7,"list":[1,{"ts":2}]},"tags":["origin"],' + '\r\n  "seq":3,"ts":40,"origin":"p2"}';
+    const buf = Buffer.from(text);
+    expect(JSON.parse(text).meta.seq).toBe(7); // the text is valid JSON
+    expect(readEventFields(buf, 0, buf.length, out)).toBe(true);
+    expect(out).toEqual({ id: NaN, seq: 3, tsUs: 40, originKey: -3 });
+  });
+
+  it('a fractional seq or ts is not an integer field', () => {
+    const buf = Buffer.from('{"origin":"p0","seq":1.5,"ts":5}');
+    expect(readEventFields(buf, 0, buf.length, out)).toBe(false);
+  });
+
   it('id is optional (NaN when the server does not number events)', () => {
     const buf = Buffer.from('{"origin":"p1","seq":2,"ts":3}');
     expect(readEventFields(buf, 0, buf.length, out)).toBe(true);
