@@ -5,7 +5,10 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { reportFailure } from './failure.js';
+import { registerCompareCommand } from './commands/compare.js';
 import { registerListCommand } from './commands/list.js';
+import { registerProbeCommand } from './commands/probe.js';
+import { registerMetricsCommand } from './commands/metrics.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerServerCommand } from './commands/server.js';
 
@@ -20,7 +23,10 @@ const program = new Command('rtbench')
 
 registerRunCommand(program);
 registerListCommand(program);
+registerProbeCommand(program);
 registerServerCommand(program);
+registerCompareCommand(program);
+registerMetricsCommand(program);
 
 try {
   await program.parseAsync(process.argv);

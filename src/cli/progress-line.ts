@@ -18,8 +18,8 @@ export class ProgressLine {
   update(p: PhaseProgress): void {
     if (!this.#enabled) return;
     const text =
-      `[${p.phaseNumber}/${p.phaseCount}] ${p.phaseKey} · ${p.stage} · ${formatClock(p.elapsedS)}/${formatClock(p.expectedS)}` +
-      ` · ${formatCount(p.connected)}/${formatCount(p.clients)} connected · ${formatCount(p.eventsPerS)} events/s · p99 ${formatDurationUs(p.p99Us)}`;
+      `[${p.phaseNumber}/${p.phaseCount}] ${p.phaseKey} ${p.stage} ${formatClock(p.elapsedS)}/${formatClock(p.expectedS)}` +
+      ` · ${formatCount(p.connected)}/${formatCount(p.clients)} conn · ${formatCount(p.eventsPerS)} ev/s · p99 ${formatDurationUs(p.p99Us)}`;
     const width = this.#stream.columns ?? 120;
     this.#stream.write(`\r${text.slice(0, width - 1).padEnd(Math.min(width - 1, text.length + 2))}`);
     this.#shown = true;

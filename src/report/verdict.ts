@@ -1,6 +1,6 @@
 import { formatDurationUs, formatPercent, formatRatio } from '../format.js';
 import type { PhaseResult, RunResult } from '../result/types.js';
-import { phaseLabel } from './phase-label.js';
+import { phaseLabel } from '../result/phase-label.js';
 
 const PUSH = new Set(['sse', 'ws']);
 
@@ -32,7 +32,7 @@ export function renderVerdict(result: RunResult): string {
     return `${name} ${delivered}${lost} but ${staleness} and made ${formatRatio(m.requests_per_event)} requests per event`;
   });
 
-  const lines = [`${capitalise(sentences.join('; '))}.`];
+  const lines = [`${sentences.join('; ')}.`];
   const byCpu = measured.filter((p) => p.metrics['server.cpu_us_per_event'] !== null).sort((a, b) => a.metrics['server.cpu_us_per_event']! - b.metrics['server.cpu_us_per_event']!);
   if (byCpu.length >= 2) {
     const [low, high] = [byCpu[0], byCpu.at(-1)!];
@@ -43,10 +43,6 @@ export function renderVerdict(result: RunResult): string {
   const saturated = measured.filter((p) => p.generatorSaturated);
   if (saturated.length > 0) lines.push(`Careful: the load generator saturated during ${saturated.map((p) => phaseLabel(p, repeats)).join(', ')}, so those latencies are inflated by rtbench itself.`);
   return `${lines.join('\n')}\n`;
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export function warningsOf(result: RunResult): string[] {

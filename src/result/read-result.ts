@@ -18,8 +18,13 @@ export async function readResult(path: string): Promise<RunResult> {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    const truncated = text.trim().length > 0 && !text.trim().endsWith('}');
-    throw rtbError('RTB_ERR_RESULT_INVALID', `${path}: ${truncated ? 'is truncated (the JSON ends early)' : `is not JSON (${(error as Error).message})`}`);
+    const trimmed = text.trim();
+    if (trimmed === '') throw rtbError('RTB_ERR_RESULT_INVALID', `${path}: is empty, not an rtbench result`);
+    // A result is one JSON object: one that starts but does not end was cut short (a copy or a write interrupted).
+    const truncated = trimmed.startsWith('{') && !trimmed.endsWith('}');
+    // Inside an object, the parser's reason says where it broke; otherwise the file's first characters say more.
+    const reason = trimmed.startsWith('{') ? (error as Error).message.replace(/\s+/g, ' ') : `it begins ${JSON.stringify(trimmed.slice(0, 24).replace(/\s+/g, ' '))}`;
+    throw rtbError('RTB_ERR_RESULT_INVALID', `${path}: ${truncated ? 'is truncated (the JSON ends early)' : `is not JSON (${reason})`}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw rtbError('RTB_ERR_RESULT_INVALID', `${path}: is not an rtbench result (expected a JSON object)`);
@@ -34,7 +39,11 @@ export async function readResult(path: string): Promise<RunResult> {
     );
   }
   const result = parsed as RunResult;
-  if (!Array.isArray(result.phases) || result.phases.some((p) => typeof p !== 'object' || p === null || typeof p.key !== 'string' || typeof p.metrics !== 'object')) {
+  // Compare and report read these without further checks.
+  for (const field of ['tool', 'scenario', 'environment', 'config', 'target'] as const) {
+    if (typeof result[field] !== 'object' || result[field] === null) throw rtbError('RTB_ERR_RESULT_INVALID', `${path}: is damaged (no "${field}" object)`);
+  }
+  if (!Array.isArray(result.phases) || result.phases.some((p) => typeof p !== 'object' || p === null || typeof p.key !== 'string' || typeof p.metrics !== 'object' || p.metrics === null || typeof p.histograms !== 'object' || p.histograms === null)) {
     throw rtbError('RTB_ERR_RESULT_INVALID', `${path}: is damaged (its "phases" are not a list of phase results)`);
   }
   return result;

@@ -66,7 +66,8 @@ export async function runPhase(plan: PhasePlan, env: PhaseEnvironment): Promise<
   const wait = AbortSignal.any([env.signal, phaseOver.signal]);
   let stage: Stage = 'connecting';
   const connectBudgetUs = Math.round((plan.clients / config.clients.connectRate) * 1.5e6) + 15_000_000;
-  const expectedS = (connectBudgetUs / 3 + config.warmupUs + config.durationUs + plan.drainUs / 2) / 1e6;
+  // What the phase should take when all goes well (the drain usually ends early).
+  const expectedS = (STARTUP_US + (plan.clients / config.clients.connectRate) * 1e6 + PUBLISH_LEAD_US + config.warmupUs + config.durationUs + Math.min(plan.drainUs, 1e6)) / 1e6;
   const stopSampling = startSampler(rec, target, generator, phaseStartUs, () => {
     env.onProgress?.(progressOf(rec, env, stage, expectedS, liveLatency));
   });

@@ -1,19 +1,30 @@
-import type { Command } from 'commander';
-import { relative } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
 import { loadRunConfig } from '../../config/load.js';
 import type { ScenarioFlags } from '../../config/overrides.js';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, rtbError } from '../../errors.js';
 import { formatCount, formatDurationUs, formatPercent } from '../../format.js';
+import { renderJunit } from '../../report/junit.js';
+import { renderResultMarkdown } from '../../report/markdown.js';
 import { renderResultTable } from '../../report/table.js';
 import { renderVerdict, warningsOf } from '../../report/verdict.js';
 import { resultPath, writeResult } from '../../result/write-result.js';
+import type { ThresholdOutcome } from '../../result/types.js';
+import { planPhases } from '../../runner/plan.js';
 import { runBenchmark } from '../../runner/run.js';
+import { checkSelectors } from '../../thresholds/check-selectors.js';
+import { evaluateThresholds } from '../../thresholds/evaluate-thresholds.js';
+import { parseThresholds } from '../../thresholds/parse-thresholds.js';
 import { parseTargetUrl } from '../../runner/target.js';
 import { collect, integer } from '../option-parsers.js';
 import { ProgressLine } from '../progress-line.js';
 
 interface RunFlags extends ScenarioFlags {
   repeat: number;
+  threshold?: string[];
+  junit?: string;
+  format?: OutputFormat;
   target?: string;
   serverPid?: number;
   allowRemote: boolean;
@@ -52,8 +63,11 @@ export function registerRunCommand(program: Command): void {
     .option('--target <url>', 'benchmark your own server (rtbench protocol v1) instead of the reference server')
     .option('--server-pid <pid>', "with --target: read the server's CPU and memory from /proc/<pid>", integer(1))
     .option('--allow-remote', 'allow a --target that is not on loopback (only servers you may load)', false)
+    .option('--threshold <expr>', 'a check evaluated at the end, e.g. "sse.latency.p99 < 50ms" (repeatable; adds to the scenario\'s)', collect)
+    .option('--junit <file>', 'write the threshold outcomes as JUnit XML')
     .option('--out <path>', 'result folder, or a .json file path', 'results')
-    .option('--json', 'print the result JSON on stdout instead of the table', false)
+    .option('--format <format>', 'stdout: table | markdown | json', outputFormat)
+    .option('--json', 'same as --format json', false)
     .option('--quiet', 'no progress on stderr', false)
     .option('--no-color', 'no colour in the table')
     .action(async (scenario: string, flags: RunFlags) => {
@@ -61,9 +75,24 @@ export function registerRunCommand(program: Command): void {
     });
 }
 
+type OutputFormat = 'table' | 'markdown' | 'json';
+
+function outputFormat(value: string): OutputFormat {
+  if (value !== 'table' && value !== 'markdown' && value !== 'json') throw new InvalidArgumentError('Expected table, markdown or json.');
+  return value;
+}
+
 async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
   const target = flags.target !== undefined ? parseTargetUrl(flags.target, flags.allowRemote) : undefined;
   const config = loadRunConfig({ scenario, flags, target, serverPid: flags.serverPid, repeat: flags.repeat });
+  const format: OutputFormat = flags.json ? 'json' : (flags.format ?? 'table');
+  // Thresholds are checked before anything runs: a typo, or one that could never match a phase, is an error.
+  const thresholds = parseThresholds([...config.thresholds, ...(flags.threshold ?? [])]);
+  checkSelectors(
+    thresholds,
+    planPhases(config).map((p) => p.key),
+    config.transports.map((t) => t.transport),
+  );
   if (flags.serverPid !== undefined && target === undefined) {
     process.stderr.write('rtbench: --server-pid is ignored without --target (the reference server reports its own load)\n');
   }
@@ -108,22 +137,47 @@ async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
   }
 
   const { result, failure } = outcome;
+  if (thresholds.length > 0) result.thresholds = evaluateThresholds(thresholds, result);
   const path = resultPath(flags.out, result);
   await writeResult(path, result);
+  if (flags.junit !== undefined) await writeTextFile(flags.junit, renderJunit(`rtbench run ${result.scenario.name}`, result.thresholds ?? [], { timestamp: result.startedAt }));
 
-  if (flags.json) {
+  if (format === 'json') {
     process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
+  } else if (format === 'markdown') {
+    process.stdout.write(renderResultMarkdown(result));
   } else if (result.phases.length > 0) {
     process.stdout.write(`\n${renderResultTable(result, { color: flags.color && process.stdout.isTTY === true })}\n${renderVerdict(result)}`);
     const warnings = warningsOf(result);
     if (warnings.length > 0) process.stdout.write(`\nWarnings:\n${warnings.map((w) => `  - ${w}\n`).join('')}`);
+    if (result.thresholds !== undefined) process.stdout.write(`\n${renderThresholdOutcomes(result.thresholds)}`);
     process.stdout.write(`\nResult: ${displayPath(path)}\n`);
   }
+  const failedChecks = (result.thresholds ?? []).filter((o) => !o.ok);
   if (failure !== undefined) {
     process.stderr.write(`rtbench: ${failure.message}${result.phases.length > 0 ? ` (partial result kept in ${displayPath(path)})` : ''}\n`);
     return failure.exitCode;
   }
+  if (failedChecks.length > 0) {
+    process.stderr.write(`rtbench: ${failedChecks.length} of ${result.thresholds!.length} threshold checks failed: ${failedChecks.map((o) => o.message).join('; ')}\n`);
+    return ExitCode.thresholdsFailed;
+  }
   return ExitCode.ok;
+}
+
+/** One line per check, ✓ or ✗, for the end of the table output. */
+function renderThresholdOutcomes(outcomes: readonly ThresholdOutcome[]): string {
+  const passed = outcomes.filter((o) => o.ok).length;
+  return `Thresholds: ${passed} of ${outcomes.length} passed\n${outcomes.map((o) => `  ${o.ok ? '✓' : '✗'} ${o.expression} — ${o.message}\n`).join('')}`;
+}
+
+async function writeTextFile(path: string, text: string): Promise<void> {
+  try {
+    await mkdir(dirname(resolve(path)), { recursive: true });
+    await writeFile(path, text);
+  } catch (error) {
+    throw rtbError('RTB_ERR_IO', `cannot write ${path}: ${(error as Error).message}`, error);
+  }
 }
 
 function displayPath(path: string): string {

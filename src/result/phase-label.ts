@@ -1,4 +1,4 @@
-import type { PhaseResult } from '../result/types.js';
+import type { PhaseResult } from './types.js';
 
 /** How a phase is named in tables and sentences: its key, plus "#2" for the second repetition. */
 export function phaseLabel(phase: Pick<PhaseResult, 'key' | 'repeat'>, repeats: number): string {

@@ -1,0 +1,30 @@
+import { mean } from 'simple-statistics';
+import { metricDefinition, type MetricName } from '../metrics/catalog.js';
+import type { PhaseResult } from '../result/types.js';
+import { judgeNoise } from './noise.js';
+import type { MetricComparison, Verdict } from './types.js';
+
+/** One metric of one phase, baseline repeats against candidate repeats. */
+export function compareMetric(metric: MetricName, baseline: readonly PhaseResult[], candidate: readonly PhaseResult[]): MetricComparison {
+  const a = sideValue(metric, baseline);
+  const b = sideValue(metric, candidate);
+  const delta = a === null || b === null ? null : b - a;
+  const relative = a === null || b === null ? null : a === b ? 0 : a === 0 ? null : (b - a) / Math.abs(a);
+  const noise = judgeNoise(metric, baseline, candidate);
+  return { metric, baseline: a, candidate: b, delta, relative, verdict: verdictOf(metric, delta, noise?.beyondNoise), ...(noise ? { noise } : {}) };
+}
+
+/** The side's figure: the mean over its repeats that measured it, null when none did. */
+function sideValue(metric: MetricName, phases: readonly PhaseResult[]): number | null {
+  const values = phases.map((p) => p.metrics[metric]).filter((v): v is number => v !== null && v !== undefined);
+  return values.length === 0 ? null : mean(values);
+}
+
+function verdictOf(metric: MetricName, delta: number | null, beyondNoise: boolean | undefined): Verdict {
+  if (delta === null) return 'unknown';
+  if (delta === 0) return 'unchanged';
+  if (beyondNoise === false) return 'within-noise';
+  const better = metricDefinition(metric).better;
+  if (better === 'none') return 'changed';
+  return (delta < 0) === (better === 'lower') ? 'improved' : 'regressed';
+}

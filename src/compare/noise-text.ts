@@ -1,0 +1,36 @@
+import type { MetricName } from '../metrics/catalog.js';
+import { formatMetric } from '../metrics/metric-text.js';
+import type { QuantileInterval } from './quantile-interval.js';
+import type { NoiseJudgement } from './types.js';
+
+/** A table cell: "beyond (CI)", "within (t-test p=0.41)", or "" without a judgement. */
+export function noiseCell(noise: NoiseJudgement | undefined): string {
+  if (noise === undefined) return '';
+  const word = noise.beyondNoise ? 'beyond' : 'within';
+  return noise.method === 'welch-t-test' ? `${word} (t-test p=${formatP(noise.pValue)})` : `${word} (intervals)`;
+}
+
+/** The judgement in a sentence, with the method and its numbers. */
+export function describeNoise(metric: MetricName, noise: NoiseJudgement): string {
+  const word = noise.beyondNoise ? 'beyond noise' : 'within noise';
+  if (noise.method === 'welch-t-test') return `${word}: Welch's t-test over ${noise.baselineRuns} vs ${noise.candidateRuns} runs, p = ${formatP(noise.pValue)}`;
+  const interval = (i: QuantileInterval): string => (i.high === null ? `≥ ${formatMetric(metric, i.low)} (too few events to bound it above)` : `${formatMetric(metric, i.low)}–${formatMetric(metric, i.high)}`);
+  return `${word}: 95% intervals ${interval(noise.baselineInterval)} vs ${interval(noise.candidateInterval)} ${noise.beyondNoise ? 'do not overlap' : 'overlap'}`;
+}
+
+/** Notes explaining each noise method a comparison used, for the footer of a rendering. */
+export function noiseMethodNotes(methods: ReadonlySet<NoiseJudgement['method']>): string[] {
+  const notes: string[] = [];
+  if (methods.has('quantile-interval')) {
+    notes.push(
+      'intervals: latency quantiles judged from the stored histograms: a 95% distribution-free confidence interval for each side (order statistics at exact binomial ranks around n·p, n = events published, not deliveries); beyond noise only when the two intervals do not overlap. A high quantile of few events (p99 needs ≥ 368) cannot be bounded above and is never called beyond noise.',
+    );
+  }
+  if (methods.has('welch-t-test')) notes.push("t-test: both sides were repeated (run --repeat), so the spread between runs decides: Welch's t-test on the per-run values, beyond noise when p < 0.05.");
+  notes.push('Deterministic metrics (rtbench metrics) have no noise; other figures of single runs have no noise estimate: repeat the runs (--repeat 3) to get one.');
+  return notes;
+}
+
+function formatP(p: number): string {
+  return p < 0.001 ? '<0.001' : p.toFixed(p < 0.01 ? 3 : 2);
+}

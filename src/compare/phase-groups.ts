@@ -1,0 +1,17 @@
+import type { PhaseResult, RunResult } from '../result/types.js';
+
+/** A result's phases by key, repeats together, in the order the keys first appear. */
+export function groupPhases(result: RunResult): Map<string, PhaseResult[]> {
+  const groups = new Map<string, PhaseResult[]>();
+  for (const phase of result.phases) {
+    const group = groups.get(phase.key);
+    if (group) group.push(phase);
+    else groups.set(phase.key, [phase]);
+  }
+  return groups;
+}
+
+/** Repetitions in a result: its largest repeat number (1 without `--repeat`). */
+export function repeatsOf(result: RunResult): number {
+  return Math.max(1, ...result.phases.map((p) => p.repeat));
+}

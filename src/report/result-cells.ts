@@ -1,0 +1,31 @@
+import { formatBytes, formatDurationUs, formatPercent, formatRatio } from '../format.js';
+import type { PhaseResult } from '../result/types.js';
+import { phaseLabel } from '../result/phase-label.js';
+
+/**
+ * The figures that decide between transports, one row per phase, as text: the columns of the
+ * end-of-run table (table.ts) and of the Markdown report (markdown.ts).
+ */
+export const RESULT_HEAD = ['phase', 'delivered', 'p50', 'p99', 'max', 'req/event', 'bytes/event', 'server CPU', 'CPU/event', 'mem/conn'] as const;
+
+/** Every column but the first is a number and aligns right. */
+export const RESULT_NUMERIC_COLUMNS: ReadonlySet<number> = new Set(RESULT_HEAD.map((_, i) => i).filter((i) => i > 0));
+
+export function resultRow(phase: PhaseResult, repeats: number): string[] {
+  const m = phase.metrics;
+  const flags = `${phase.status !== 'complete' ? ` (${phase.status})` : ''}${phase.generatorSaturated ? ' !' : ''}`;
+  return [
+    `${phaseLabel(phase, repeats)}${flags}`,
+    m.delivered_ratio === null ? '–' : formatPercent(m.delivered_ratio, m.delivered_ratio === 1 ? 0 : 2),
+    formatDurationUs(m['latency.p50']),
+    formatDurationUs(m['latency.p99']),
+    formatDurationUs(m['latency.max']),
+    formatRatio(m.requests_per_event),
+    m.bytes_per_event === null ? '–' : `${Math.round(m.bytes_per_event)} B`,
+    m['server.cpu_percent'] === null ? '–' : `${m['server.cpu_percent'].toFixed(1)}%`,
+    formatDurationUs(m['server.cpu_us_per_event']),
+    formatBytes(m['server.memory_per_connection']),
+  ];
+}
+
+export const SATURATION_FOOTNOTE = '! the load generator saturated in this phase: its latency is inflated (see warnings)';

@@ -1,0 +1,11 @@
+import { runCli } from './cli.js';
+
+/** The smallest real run tests use: 10 clients, SSE and WebSocket, a 1 s window (about 4 s). */
+export const SMALL_RUN = ['--clients', '10', '--duration', '1s', '--warmup', '200ms', '--transports', 'sse,ws'];
+
+/** Runs `rtbench run <scenario> <SMALL_RUN> <extra>` into `path` and returns `path`; throws with stderr when the run fails. */
+export async function produceResult(path: string, extra: readonly string[] = [], scenario = 'default'): Promise<string> {
+  const run = await runCli(['run', scenario, ...SMALL_RUN, ...extra, '--out', path, '--quiet'], { timeoutMs: 90_000 });
+  if (run.code !== 0) throw new Error(`rtbench run ${scenario} ${extra.join(' ')} exited ${run.code}: ${run.stderr}`);
+  return path;
+}

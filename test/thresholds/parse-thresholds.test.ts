@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { isRtbError } from '../../src/errors.js';
+import { parseThreshold, parseThresholds } from '../../src/thresholds/parse-thresholds.js';
+
+function errorOf(expression: string): { code: string; exitCode: number; message: string } {
+  try {
+    parseThreshold(expression);
+  } catch (error) {
+    if (!isRtbError(error)) throw error;
+    return { code: error.code, exitCode: error.exitCode, message: error.message };
+  }
+  throw new Error(`no error for ${expression}`);
+}
+
+describe('threshold grammar: valid expressions', () => {
+  it.each([
+    ['sse.latency.p99 < 50ms', 'sse', 'latency.p99', '<', 50_000],
+    ['polling@1s.requests_per_event < 1.5', 'polling@1s', 'requests_per_event', '<', 1.5],
+    ['*.lost == 0', '*', 'lost', '==', 0],
+    ['ws.server.cpu_us_per_event < 20', 'ws', 'server.cpu_us_per_event', '<', 20],
+    ['ws.server.cpu_us_per_event < 1.5ms', 'ws', 'server.cpu_us_per_event', '<', 1500],
+    ['*.delivered_ratio >= 99.9%', '*', 'delivered_ratio', '>=', 0.999],
+    ['*.delivered_ratio >= 0.999', '*', 'delivered_ratio', '>=', 0.999],
+    ['sse[clients=500].latency.p50<=800us', 'sse[clients=500]', 'latency.p50', '<=', 800],
+    ['ws[rate=0.5].latency.max > 2s', 'ws[rate=0.5]', 'latency.max', '>', 2_000_000],
+    ['sse@eventsource.reconnects != 3', 'sse@eventsource', 'reconnects', '!=', 3],
+    ['long-polling.bytes_per_event < 1KiB', 'long-polling', 'bytes_per_event', '<', 1024],
+    ['*.bytes_per_event < 1.5MB', '*', 'bytes_per_event', '<', 1_500_000],
+    ['ws.bytes_per_event <= 200', 'ws', 'bytes_per_event', '<=', 200],
+    ['server.cpu_percent < 80%', '*', 'server.cpu_percent', '<', 80],
+    ['server.cpu_percent < 150', '*', 'server.cpu_percent', '<', 150],
+    ['latency.p999 < 1s', '*', 'latency.p999', '<', 1_000_000],
+    ['polling.empty_ratio < 50%', 'polling', 'empty_ratio', '<', 0.5],
+    ['ws.events_per_second > 1000', 'ws', 'events_per_second', '>', 1000],
+    ['  *.gaps == 0  ', '*', 'gaps', '==', 0],
+  ])('%s', (expression, selector, metric, op, limit) => {
+    const t = parseThreshold(expression);
+    expect(t).toEqual({ expression: expression.trim(), selector, metric, op, limit, limitText: t.limitText });
+  });
+
+  it('keeps the limit as written for messages', () => {
+    expect(parseThresholds(['sse.latency.p99 < 50ms', '*.delivered_ratio >= 99.9%']).map((t) => t.limitText)).toEqual(['50ms', '99.9%']);
+  });
+});
+
+describe('threshold grammar: invalid expressions are one RTB_ERR_THRESHOLD_INVALID line (exit 2)', () => {
+  it.each([
+    ['', 'threshold "": is empty; expected <selector>.<metric> <op> <value>, e.g. sse.latency.p99 < 50ms'],
+    ['sse.latency.p99 50ms', 'threshold "sse.latency.p99 50ms": has no comparison operator; expected <selector>.<metric> <op> <value> with <op> one of < <= > >= == !='],
+    ['sse.latency.p99 = 50ms', 'threshold "sse.latency.p99 = 50ms": "=" is not an operator; use one of < <= > >= == !='],
+    ['sse.latency.p99 => 50ms', 'threshold "sse.latency.p99 => 50ms": "=>" is not an operator; write >='],
+    ['sse.lost ! 0', 'threshold "sse.lost ! 0": "!" is not an operator; use one of < <= > >= == !='],
+    ['< 50ms', 'threshold "< 50ms": nothing before "<"; expected <selector>.<metric>, e.g. sse.latency.p99'],
+    ['sse.latency.p99 <', 'threshold "sse.latency.p99 <": no value after "<"'],
+    ['0 < sse.lost < 3', 'threshold "0 < sse.lost < 3": has more than one comparison operator; write one condition per expression'],
+    ['sse.latncy.p99 < 50ms', 'threshold "sse.latncy.p99 < 50ms": unknown metric "latncy.p99"; nearest is "latency.p99" (rtbench metrics lists them all)'],
+    ['*.lots == 0', 'threshold "*.lots == 0": unknown metric "lots"; nearest is "lost" (rtbench metrics lists them all)'],
+    ['latency.p95 < 5ms', 'threshold "latency.p95 < 5ms": unknown metric "latency.p95"; nearest is "latency.p90" (rtbench metrics lists them all)'],
+    [
+      'sse2.latency.p99 < 5ms',
+      'threshold "sse2.latency.p99 < 5ms": unknown selector "sse2"; expected *, a transport (polling, long-polling, sse, ws) or a phase key such as polling@1s or sse[clients=500]; nearest transport is "sse"',
+    ],
+    ['sse@.lost == 0', 'threshold "sse@.lost == 0": "sse@" is not a phase key; expected <transport>[@<variant>][[<param>=<value>]], e.g. polling@1s or sse[clients=500]'],
+    ['sse < 5ms', 'threshold "sse < 5ms": "sse" names phases but no metric; write sse.<metric>, e.g. sse.latency.p99'],
+    ['sse latency.p99 < 5ms', 'threshold "sse latency.p99 < 5ms": "sse latency.p99" contains a space; write <selector>.<metric> without spaces, e.g. sse.latency.p99'],
+    ['sse.latency.p99 < 50', 'threshold "sse.latency.p99 < 50": latency.p99 is a duration; add a unit: 50ms, 50us or 50s'],
+    ['sse.latency.p99 < 5KiB', 'threshold "sse.latency.p99 < 5KiB": latency.p99 is a duration; "5KiB" is not one (units: us, ms, s)'],
+    ['sse.latency.p99 < fast', 'threshold "sse.latency.p99 < fast": "fast" is not a value for latency.p99; expected a duration such as 50ms'],
+    ['*.bytes_per_event < 3 apples', 'threshold "*.bytes_per_event < 3 apples": bytes_per_event is a size; "3 apples" is not one (units: B, KB, KiB, MB, MiB, GB, GiB)'],
+    ['*.delivered_ratio >= 99.9', 'threshold "*.delivered_ratio >= 99.9": delivered_ratio is a fraction from 0 to 1; write 99.9% or 0.999'],
+    ['*.delivered_ratio >= 99.9ms', 'threshold "*.delivered_ratio >= 99.9ms": delivered_ratio is a fraction; write a percentage such as 99.9% or a number from 0 to 1'],
+    ['server.cpu_percent < 50ms', 'threshold "server.cpu_percent < 50ms": server.cpu_percent is a percentage; write a number such as 50 or 50%'],
+    ['*.lost < 1%', 'threshold "*.lost < 1%": lost is a count without a unit; write a plain number, not "1%"'],
+    ['ws.events_per_second > 5k', 'threshold "ws.events_per_second > 5k": events_per_second is a rate per second without a unit; write a plain number, not "5k"'],
+    ['sse.latency.p99 < +10%', 'threshold "sse.latency.p99 < +10%": "+10%" is a change; changes from a baseline are for compare --fail-on. A run threshold needs an absolute value such as 50ms'],
+  ])('%j', (expression, message) => {
+    expect(errorOf(expression)).toEqual({ code: 'RTB_ERR_THRESHOLD_INVALID', exitCode: 2, message });
+  });
+
+  it('parseThresholds stops at the first bad expression and names it', () => {
+    expect(() => parseThresholds(['*.lost == 0', '*.lots == 0', 'nonsense'])).toThrow('threshold "*.lots == 0": unknown metric "lots"');
+  });
+});
