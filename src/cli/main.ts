@@ -8,6 +8,7 @@ import { reportFailure } from './failure.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerListCommand } from './commands/list.js';
 import { registerProbeCommand } from './commands/probe.js';
+import { registerReportCommand } from './commands/report.js';
 import { registerMetricsCommand } from './commands/metrics.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerServerCommand } from './commands/server.js';
@@ -25,6 +26,7 @@ registerRunCommand(program);
 registerListCommand(program);
 registerProbeCommand(program);
 registerServerCommand(program);
+registerReportCommand(program);
 registerCompareCommand(program);
 registerMetricsCommand(program);
 

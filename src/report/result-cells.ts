@@ -21,8 +21,8 @@ export function resultRow(phase: PhaseResult, repeats: number): string[] {
     formatDurationUs(m['latency.p99']),
     formatDurationUs(m['latency.max']),
     formatRatio(m.requests_per_event),
-    m.bytes_per_event === null ? '–' : `${Math.round(m.bytes_per_event)} B`,
-    m['server.cpu_percent'] === null ? '–' : `${m['server.cpu_percent'].toFixed(1)}%`,
+    formatBytes(m.bytes_per_event),
+    formatPercent(m['server.cpu_percent'] === null ? null : m['server.cpu_percent'] / 100, 1),
     formatDurationUs(m['server.cpu_us_per_event']),
     formatBytes(m['server.memory_per_connection']),
   ];

@@ -238,10 +238,11 @@ function startSampler(rec: PhaseRecording, target: PhaseTarget, generator: Gener
     const sample = await target.source.sample();
     if (sample !== undefined) rec.serverSamples.push(sample);
     if (stopped) return;
-    onSecond();
+    if (second > 0) onSecond();
     schedule(second + 1);
   };
-  schedule(1);
+  // A first reading at the phase's start: CPU % of second 1 is a difference from it.
+  schedule(0);
   return () => {
     stopped = true;
     clearTimeout(timer);

@@ -5,6 +5,7 @@ import { loadRunConfig } from '../../config/load.js';
 import type { ScenarioFlags } from '../../config/overrides.js';
 import { ExitCode, rtbError } from '../../errors.js';
 import { formatCount, formatDurationUs, formatPercent } from '../../format.js';
+import { htmlReportPath, writeHtmlReport } from '../../report/html/write-html-report.js';
 import { renderJunit } from '../../report/junit.js';
 import { renderResultMarkdown } from '../../report/markdown.js';
 import { renderResultTable } from '../../report/table.js';
@@ -22,6 +23,7 @@ import { ProgressLine } from '../progress-line.js';
 
 interface RunFlags extends ScenarioFlags {
   repeat: number;
+  html?: string | true;
   threshold?: string[];
   junit?: string;
   format?: OutputFormat;
@@ -65,6 +67,7 @@ export function registerRunCommand(program: Command): void {
     .option('--allow-remote', 'allow a --target that is not on loopback (only servers you may load)', false)
     .option('--threshold <expr>', 'a check evaluated at the end, e.g. "sse.latency.p99 < 50ms" (repeatable; adds to the scenario\'s)', collect)
     .option('--junit <file>', 'write the threshold outcomes as JUnit XML')
+    .option('--html [file]', 'also write the HTML report (beside the result unless a file is given)')
     .option('--out <path>', 'result folder, or a .json file path', 'results')
     .option('--format <format>', 'stdout: table | markdown | json', outputFormat)
     .option('--json', 'same as --format json', false)
@@ -140,6 +143,8 @@ async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
   if (thresholds.length > 0) result.thresholds = evaluateThresholds(thresholds, result);
   const path = resultPath(flags.out, result);
   await writeResult(path, result);
+  const htmlPath = flags.html === undefined ? undefined : typeof flags.html === 'string' ? flags.html : htmlReportPath(path);
+  if (htmlPath !== undefined) await writeHtmlReport(htmlPath, [result]);
   if (flags.junit !== undefined) await writeTextFile(flags.junit, renderJunit(`rtbench run ${result.scenario.name}`, result.thresholds ?? [], { timestamp: result.startedAt }));
 
   if (format === 'json') {
@@ -152,6 +157,7 @@ async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
     if (warnings.length > 0) process.stdout.write(`\nWarnings:\n${warnings.map((w) => `  - ${w}\n`).join('')}`);
     if (result.thresholds !== undefined) process.stdout.write(`\n${renderThresholdOutcomes(result.thresholds)}`);
     process.stdout.write(`\nResult: ${displayPath(path)}\n`);
+    if (htmlPath !== undefined) process.stdout.write(`Report: ${displayPath(htmlPath)}\n`);
   }
   const failedChecks = (result.thresholds ?? []).filter((o) => !o.ok);
   if (failure !== undefined) {

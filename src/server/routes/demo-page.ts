@@ -66,7 +66,10 @@ ws.onclose = () => state('ws', 'closed');
 async function poll(kind, path, since) {
   for (;;) {
     try {
-      const url = path + '?topic=' + encodeURIComponent(topic) + (since === undefined ? '' : '&since=' + since) + (kind === 'long-polling' ? '&timeout=20000' : '');
+      // A long-poll without a cursor asks with timeout=0: answered at once with the head,
+      // so the client is connected before the first event (and misses none after it).
+      const hold = kind !== 'long-polling' ? '' : since === undefined ? '&timeout=0' : '&timeout=20000';
+      const url = path + '?topic=' + encodeURIComponent(topic) + (since === undefined ? '' : '&since=' + since) + hold;
       const body = await (await fetch(url, { cache: 'no-store' })).json();
       state(kind, 'open');
       for (const e of body.events) got(kind, e);
