@@ -114,6 +114,7 @@ function startKeepAlives(ctx: ServerContext): NodeJS.Timeout[] {
 
 async function shutdown(server: Server, ctx: ServerContext, timers: NodeJS.Timeout[]): Promise<void> {
   for (const timer of timers) clearInterval(timer);
+  ctx.hub.cancelFanOut();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   for (const waiter of [...ctx.waiters]) waiter.expire();
   for (const stream of [...ctx.sseStreams]) stream.end();

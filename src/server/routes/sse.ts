@@ -36,6 +36,8 @@ export class SseStream implements StreamSubscriber {
   readonly #ctx: ServerContext;
   readonly #topic: Topic;
   readonly #res: ServerResponse;
+  /** Id of the last event sent on this stream. */
+  #lastId = 0;
 
   constructor(ctx: ServerContext, topic: Topic, res: ServerResponse, cursor: number | undefined) {
     this.#ctx = ctx;
@@ -45,11 +47,17 @@ export class SseStream implements StreamSubscriber {
     res.once('close', onResponseClose);
     ctx.stats.open.sse++;
     ctx.sseStreams.add(this);
+    // Where the stream starts: after its cursor, or at the head (no history).
+    this.#lastId = cursor ?? topic.log.headId;
     if (cursor !== undefined) this.#sendBacklog(cursor);
     topic.streams.add(this);
   }
 
   push(entry: LogEntry): void {
+    // A stream that joined with a cursor between an event's logging and its fan-out has it
+    // from its backlog already.
+    if (entry.id <= this.#lastId) return;
+    this.#lastId = entry.id;
     const res = this.#res;
     res.write(entry.sse);
     this.#ctx.stats.delivered.sse++;

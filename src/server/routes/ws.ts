@@ -58,6 +58,8 @@ export class WsStream implements StreamSubscriber {
   readonly #ctx: ServerContext;
   readonly #topic: Topic;
   readonly #ws: WebSocket;
+  /** Id of the last event sent on this socket. */
+  #lastId = 0;
   /** Cleared before each ping, set by the pong; a socket still clear at the next ping is dead. */
   alive = true;
 
@@ -72,11 +74,17 @@ export class WsStream implements StreamSubscriber {
     ws.once('close', onClose);
     ctx.stats.open.ws++;
     ctx.wsStreams.add(this);
+    // Where the stream starts: after its cursor, or at the head (no history).
+    this.#lastId = cursor ?? topic.log.headId;
     if (cursor !== undefined) this.#sendBacklog(cursor);
     topic.streams.add(this);
   }
 
   push(entry: LogEntry): void {
+    // A stream that joined with a cursor between an event's logging and its fan-out has it
+    // from its backlog already.
+    if (entry.id <= this.#lastId) return;
+    this.#lastId = entry.id;
     const ws = this.#ws;
     ws.send(entry.json, { binary: false });
     this.#ctx.stats.delivered.ws++;
