@@ -5,7 +5,6 @@ import { Route } from '../protocol/routes.js';
 import { PublishSender } from '../publisher/publish-sender.js';
 import type { ClientEnvironment } from './client-environment.js';
 import { ClientBase } from './client-base.js';
-import { MeteredAgent } from './metered-agent.js';
 import { meteredFetch } from './metered-fetch.js';
 
 /**
@@ -50,16 +49,16 @@ export class EventSourceClient extends ClientBase {
   override stop(): void {
     this.stopped = true;
     this.#source?.close();
-    this.#publisher?.close();
+    void this.#publisher?.close();
     this.closed();
   }
 
   override publish(body: string, done: (ok: boolean) => void): void {
-    this.#publisher ??= new PublishSender(this.env.origin, new MeteredAgent(this.env, false), nowUs);
+    this.#publisher ??= new PublishSender(this.env.origin, { connections: 1, pipelining: 8, createSocket: this.env.connect });
     this.env.metrics.publishRequests++;
-    this.#publisher.publish(this.topic, body, () => {}, (outcome) => {
-      if (!outcome.ok) this.env.metrics.publishErrors++;
-      done(outcome.ok);
+    this.#publisher.publish(this.topic, 0, body, (ok) => {
+      if (!ok) this.env.metrics.publishErrors++;
+      done(ok);
     });
   }
 }

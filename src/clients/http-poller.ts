@@ -20,7 +20,7 @@ export abstract class HttpPoller extends ClientBase {
 
   constructor(env: ClientEnvironment, index: number, topic: string) {
     super(env, index, topic);
-    this.agent = new MeteredAgent(env, true);
+    this.agent = new MeteredAgent(env);
   }
 
   /** Path and query of the next request, from the current cursor. */
@@ -37,16 +37,16 @@ export abstract class HttpPoller extends ClientBase {
     this.stopped = true;
     this.#request?.destroy();
     this.agent.destroy();
-    this.#publisher?.close();
+    void this.#publisher?.close();
     this.closed();
   }
 
   override publish(body: string, done: (ok: boolean) => void): void {
-    this.#publisher ??= new PublishSender(this.env.origin, new MeteredAgent(this.env, false), nowUs);
+    this.#publisher ??= new PublishSender(this.env.origin, { connections: 1, pipelining: 8, createSocket: this.env.connect });
     this.env.metrics.publishRequests++;
-    this.#publisher.publish(this.topic, body, noop, (outcome) => {
-      if (!outcome.ok) this.env.metrics.publishErrors++;
-      done(outcome.ok);
+    this.#publisher.publish(this.topic, 0, body, (ok) => {
+      if (!ok) this.env.metrics.publishErrors++;
+      done(ok);
     });
   }
 
@@ -117,4 +117,3 @@ function onEnd(this: OwnedResponse): void {
 function onResponseError(this: OwnedResponse): void {
   this[kPoller]!.failed();
 }
-function noop(): void {}

@@ -5,7 +5,6 @@ import { readEventFields } from '../protocol/event.js';
 import { DEFAULT_SSE_RETRY_MS, Route } from '../protocol/routes.js';
 import type { ClientEnvironment } from './client-environment.js';
 import { ClientBase } from './client-base.js';
-import { MeteredAgent } from './metered-agent.js';
 import { SseParser, type SseHandler } from './sse-parser.js';
 
 const GAP = Buffer.from('gap');
@@ -39,16 +38,16 @@ export class SseClient extends ClientBase implements SseHandler {
     this.stopped = true;
     clearTimeout(this.#timer);
     this.#request?.destroy();
-    this.#publisher?.close();
+    void this.#publisher?.close();
     this.closed();
   }
 
   override publish(body: string, done: (ok: boolean) => void): void {
-    this.#publisher ??= new PublishSender(this.env.origin, new MeteredAgent(this.env, false), nowUs);
+    this.#publisher ??= new PublishSender(this.env.origin, { connections: 1, pipelining: 8, createSocket: this.env.connect });
     this.env.metrics.publishRequests++;
-    this.#publisher.publish(this.topic, body, noop, (outcome) => {
-      if (!outcome.ok) this.env.metrics.publishErrors++;
-      done(outcome.ok);
+    this.#publisher.publish(this.topic, 0, body, (ok) => {
+      if (!ok) this.env.metrics.publishErrors++;
+      done(ok);
     });
   }
 
@@ -140,4 +139,3 @@ function onClose(this: Owned<IncomingMessage>): void {
 function reopen(client: SseClient): void {
   client.reopen();
 }
-function noop(): void {}

@@ -1,4 +1,3 @@
-import { Agent } from 'node:http';
 import { nowUs } from '../clock.js';
 import type { Arrival } from '../config/types.js';
 import { encodeHistogram, newHistogram, type Histogram } from '../metrics/histogram.js';
@@ -21,8 +20,11 @@ export interface PublisherOptions {
   windowEndUs: number;
   /** For per-second counts: second i is [phaseStartUs + i s, + 1 s). */
   phaseStartUs: number;
-  maxSockets?: number;
 }
+
+/** Connections the publisher spreads topics over, and publishes in flight on each. */
+const CONNECTIONS = 8;
+const PIPELINING = 64;
 
 export interface PublisherReport {
   /** Events accepted by the server with a scheduled time in the window, per topic index. */
@@ -65,8 +67,7 @@ export class Publisher {
 
   constructor(options: PublisherOptions) {
     this.#o = options;
-    const sockets = options.maxSockets ?? 64;
-    this.#sender = new PublishSender(options.targetUrl, new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets }), nowUs);
+    this.#sender = new PublishSender(options.targetUrl, { connections: Math.min(CONNECTIONS, options.topics.length), pipelining: PIPELINING });
     this.#random = seededRandom(options.seed);
     this.#arrivals = new ArrivalProcess(options.arrival, options.totalRatePerS, options.startUs, this.#random);
     this.#padding = payloadPadding(options.payloadBytes);
@@ -83,7 +84,7 @@ export class Publisher {
   async done(): Promise<PublisherReport> {
     await this.#finished;
     await this.#sender.idle();
-    this.#sender.close();
+    await this.#sender.close();
     return {
       acceptedInWindow: [...this.#accepted],
       eventsInWindow: this.#eventsInWindow,
@@ -133,14 +134,10 @@ export class Publisher {
     const second = Math.floor((nowUs() - this.#o.phaseStartUs) / 1_000_000);
     this.#perSecond[second] = (this.#perSecond[second] ?? 0) + 1;
     this.#sent++;
-    this.#sender.publish(
-      topics[topicIndex],
-      encodeEventBody(this.#origin, seq, tsUs, this.#padding),
-      (sentAtUs) => this.#lag.recordValue(Math.max(0, sentAtUs - tsUs)),
-      (outcome) => {
-        if (!outcome.ok) this.#errors++;
-        else if (inWindow) this.#accepted[topicIndex]++;
-      },
-    );
+    this.#lag.recordValue(Math.max(0, nowUs() - tsUs));
+    this.#sender.publish(topics[topicIndex], topicIndex, encodeEventBody(this.#origin, seq, tsUs, this.#padding), (ok) => {
+      if (!ok) this.#errors++;
+      else if (inWindow) this.#accepted[topicIndex]++;
+    });
   }
 }
