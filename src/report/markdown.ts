@@ -1,7 +1,7 @@
 import { formatDurationUs } from '../format.js';
 import type { RunResult } from '../result/types.js';
 import { mdCode, mdTable, mdText } from './markdown-text.js';
-import { RESULT_HEAD, RESULT_NUMERIC_COLUMNS, resultRow, SATURATION_FOOTNOTE } from './result-cells.js';
+import { RESULT_HEAD, RESULT_NUMERIC_COLUMNS, resultFootnotes, resultRow } from './result-cells.js';
 import { renderVerdict, warningsOf } from './verdict.js';
 
 /**
@@ -21,7 +21,7 @@ export function renderResultMarkdown(result: RunResult): string {
     parts.push('No phase was measured.');
   } else {
     parts.push(mdTable(RESULT_HEAD, result.phases.map((p) => resultRow(p, repeats)), RESULT_NUMERIC_COLUMNS));
-    if (result.phases.some((p) => p.generatorSaturated)) parts.push(mdText(SATURATION_FOOTNOTE));
+    for (const note of resultFootnotes(result.phases)) parts.push(mdText(note));
     parts.push(mdText(renderVerdict(result).trim()).replace(/\n/g, '\n\n'));
   }
   const warnings = warningsOf(result);

@@ -29,3 +29,16 @@ export function resultRow(phase: PhaseResult, repeats: number): string[] {
 }
 
 export const SATURATION_FOOTNOTE = '! the load generator saturated in this phase: its latency is inflated (see warnings)';
+
+/** Below this many clients, (peak − starting RSS) / clients mostly measures the server's own warm-up. */
+export const MEMORY_PER_CONNECTION_MIN_CLIENTS = 1000;
+
+export const FEW_CLIENTS_FOOTNOTE = `mem/conn is (peak − starting RSS) / clients: below ${MEMORY_PER_CONNECTION_MIN_CLIENTS} clients it mostly measures the server warming up, not its connections`;
+
+/** The footnotes a set of phases needs under its table. */
+export function resultFootnotes(phases: readonly PhaseResult[]): string[] {
+  const notes: string[] = [];
+  if (phases.some((p) => p.generatorSaturated)) notes.push(SATURATION_FOOTNOTE);
+  if (phases.some((p) => p.metrics['server.memory_per_connection'] !== null && p.params.clients < MEMORY_PER_CONNECTION_MIN_CLIENTS)) notes.push(FEW_CLIENTS_FOOTNOTE);
+  return notes;
+}

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { RunResult } from '../result/types.js';
-import { RESULT_HEAD, RESULT_NUMERIC_COLUMNS, resultRow, SATURATION_FOOTNOTE } from './result-cells.js';
+import { RESULT_HEAD, RESULT_NUMERIC_COLUMNS, resultFootnotes, resultRow } from './result-cells.js';
 
 /**
  * The end-of-run table: one row per phase, the figures that decide between transports
@@ -16,6 +16,7 @@ export function renderResultTable(result: RunResult, options: { color?: boolean 
     colAligns: RESULT_HEAD.map((_, i) => (RESULT_NUMERIC_COLUMNS.has(i) ? 'right' : 'left')),
   });
   for (const phase of result.phases) table.push(resultRow(phase, repeats));
-  const footnote = result.phases.some((p) => p.generatorSaturated) ? `  ${SATURATION_FOOTNOTE}\n` : '';
-  return `${table.toString()}\n${footnote}`;
+  return `${table.toString()}\n${resultFootnotes(result.phases)
+    .map((note) => `  ${note}\n`)
+    .join('')}`;
 }

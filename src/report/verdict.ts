@@ -27,7 +27,7 @@ export function renderVerdict(result: RunResult): string {
     }
     const staleness =
       reference !== undefined && reference !== phase
-        ? `added ${formatDurationUs(m['latency.p50']! - reference.metrics['latency.p50']!)} median staleness over ${phaseLabel(reference, repeats)}`
+        ? `added ${formatDurationUs(m['latency.p50']! - reference.metrics['latency.p50']!)} median ${phase.transport === 'polling' ? 'staleness' : 'latency'} over ${phaseLabel(reference, repeats)}`
         : `at p50 ${formatDurationUs(m['latency.p50'])}, p99 ${formatDurationUs(m['latency.p99'])}`;
     return `${name} ${delivered}${lost} but ${staleness} and made ${formatRatio(m.requests_per_event)} requests per event`;
   });
