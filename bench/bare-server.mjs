@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 
-const kind = process.argv[2];
+const kind = process.argv[2] === 'ws' ? 'ws' : 'sse'; // sse-count is an SSE server too
 const streams = new Set();
 const server = createServer((req, res) => {
   if (kind === 'sse' && req.url.startsWith('/sse')) {
