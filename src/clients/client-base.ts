@@ -1,4 +1,5 @@
 import { nowUs } from '../clock.js';
+import { PublishSender } from '../publisher/publish-sender.js';
 import type { ClientEnvironment } from './client-environment.js';
 import { DeliveryTracker } from './delivery-tracker.js';
 
@@ -16,7 +17,11 @@ export interface BenchClient {
   publish(body: string, done: (ok: boolean) => void): void;
 }
 
-/** Bookkeeping shared by all transports: connect timing, connection counts, the delivery tracker. */
+/**
+ * What every transport shares: connect timing, connection counts, the delivery tracker,
+ * stopping, and publishing upstream for rooms — by `POST /publish` on a connection of its
+ * own (the subscription holds the other); the WebSocket client overrides that with its socket.
+ */
 export abstract class ClientBase implements BenchClient {
   readonly index: number;
   readonly topic: string;
@@ -26,6 +31,7 @@ export abstract class ClientBase implements BenchClient {
   protected stopped = false;
   #open = false;
   #connectStartUs = 0;
+  #upstream: PublishSender | undefined;
 
   constructor(env: ClientEnvironment, index: number, topic: string) {
     this.env = env;
@@ -34,8 +40,24 @@ export abstract class ClientBase implements BenchClient {
   }
 
   abstract start(): void;
-  abstract stop(): void;
-  abstract publish(body: string, done: (ok: boolean) => void): void;
+  /** Closes the transport's own connection and timers (stop() does the rest). */
+  protected abstract close(): void;
+
+  stop(): void {
+    this.stopped = true;
+    this.close();
+    void this.#upstream?.close();
+    this.closed();
+  }
+
+  publish(body: string, done: (ok: boolean) => void): void {
+    this.#upstream ??= new PublishSender(this.env.origin, { connections: 1, pipelining: 8, createSocket: this.env.connect });
+    this.env.metrics.publishRequests++;
+    this.#upstream.publish(this.topic, 0, body, (ok) => {
+      if (!ok) this.env.metrics.publishErrors++;
+      done(ok);
+    });
+  }
 
   /** Call when a connection attempt begins. */
   protected connecting(): void {

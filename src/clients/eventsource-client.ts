@@ -2,7 +2,6 @@ import { EventSource } from 'eventsource';
 import { nowUs } from '../clock.js';
 import { originKey } from '../protocol/event.js';
 import { Route } from '../protocol/routes.js';
-import { PublishSender } from '../publisher/publish-sender.js';
 import type { ClientEnvironment } from './client-environment.js';
 import { ClientBase } from './client-base.js';
 import { meteredFetch } from './metered-fetch.js';
@@ -15,7 +14,6 @@ import { meteredFetch } from './metered-fetch.js';
 export class EventSourceClient extends ClientBase {
   readonly #url: string;
   #source: EventSource | undefined;
-  #publisher: PublishSender | undefined;
 
   constructor(env: ClientEnvironment, index: number, topic: string) {
     super(env, index, topic);
@@ -46,19 +44,8 @@ export class EventSourceClient extends ClientBase {
     this.#source = source;
   }
 
-  override stop(): void {
-    this.stopped = true;
+  protected override close(): void {
     this.#source?.close();
-    void this.#publisher?.close();
-    this.closed();
   }
 
-  override publish(body: string, done: (ok: boolean) => void): void {
-    this.#publisher ??= new PublishSender(this.env.origin, { connections: 1, pipelining: 8, createSocket: this.env.connect });
-    this.env.metrics.publishRequests++;
-    this.#publisher.publish(this.topic, 0, body, (ok) => {
-      if (!ok) this.env.metrics.publishErrors++;
-      done(ok);
-    });
-  }
 }

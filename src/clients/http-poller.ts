@@ -1,22 +1,20 @@
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { nowUs } from '../clock.js';
-import { PublishSender } from '../publisher/publish-sender.js';
 import type { ClientEnvironment } from './client-environment.js';
 import { ClientBase } from './client-base.js';
 import { MeteredAgent } from './metered-agent.js';
 import { readPollAnswer } from './poll-reader.js';
 
 /**
- * What polling and long-polling share: one keep-alive socket, GET requests that return a
- * poll answer and move the cursor, and POST /publish on a second socket for rooms. The
- * subclass decides the URL of the next request and when to send it.
+ * What polling and long-polling share: one keep-alive socket, and GET requests that return
+ * a poll answer and move the cursor. The subclass decides the URL of the next request and
+ * when to send it.
  */
 export abstract class HttpPoller extends ClientBase {
   protected readonly agent: MeteredAgent;
   protected cursor: number | undefined;
   #request: ClientRequest | undefined;
   #body = '';
-  #publisher: PublishSender | undefined;
 
   constructor(env: ClientEnvironment, index: number, topic: string) {
     super(env, index, topic);
@@ -33,22 +31,11 @@ export abstract class HttpPoller extends ClientBase {
     this.send();
   }
 
-  override stop(): void {
-    this.stopped = true;
+  protected override close(): void {
     this.#request?.destroy();
     this.agent.destroy();
-    void this.#publisher?.close();
-    this.closed();
   }
 
-  override publish(body: string, done: (ok: boolean) => void): void {
-    this.#publisher ??= new PublishSender(this.env.origin, { connections: 1, pipelining: 8, createSocket: this.env.connect });
-    this.env.metrics.publishRequests++;
-    this.#publisher.publish(this.topic, 0, body, (ok) => {
-      if (!ok) this.env.metrics.publishErrors++;
-      done(ok);
-    });
-  }
 
   protected send(): void {
     if (this.stopped) return;

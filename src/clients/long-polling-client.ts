@@ -28,9 +28,9 @@ export class LongPollingClient extends HttpPoller {
     else this.send();
   }
 
-  override stop(): void {
+  protected override close(): void {
     clearTimeout(this.#timer);
-    super.stop();
+    super.close();
   }
 
   resend(): void {

@@ -42,9 +42,9 @@ export class PollingClient extends HttpPoller {
     this.#timer = setTimeout(pollDue, (this.#nextUs - now) / 1000, this);
   }
 
-  override stop(): void {
+  protected override close(): void {
     clearTimeout(this.#timer);
-    super.stop();
+    super.close();
   }
 
   /** The timer of the slot at #nextUs fired: that slot is used. */

@@ -1,6 +1,5 @@
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { nowUs } from '../clock.js';
-import { PublishSender } from '../publisher/publish-sender.js';
 import { readEventFields } from '../protocol/event.js';
 import { DEFAULT_SSE_RETRY_MS, Route } from '../protocol/routes.js';
 import type { ClientEnvironment } from './client-environment.js';
@@ -22,7 +21,6 @@ export class SseClient extends ClientBase implements SseHandler {
   #responded = false;
   #receiveUs = 0;
   #timer: NodeJS.Timeout | undefined;
-  #publisher: PublishSender | undefined;
 
   constructor(env: ClientEnvironment, index: number, topic: string) {
     super(env, index, topic);
@@ -34,22 +32,11 @@ export class SseClient extends ClientBase implements SseHandler {
     this.#open();
   }
 
-  override stop(): void {
-    this.stopped = true;
+  protected override close(): void {
     clearTimeout(this.#timer);
     this.#request?.destroy();
-    void this.#publisher?.close();
-    this.closed();
   }
 
-  override publish(body: string, done: (ok: boolean) => void): void {
-    this.#publisher ??= new PublishSender(this.env.origin, { connections: 1, pipelining: 8, createSocket: this.env.connect });
-    this.env.metrics.publishRequests++;
-    this.#publisher.publish(this.topic, 0, body, (ok) => {
-      if (!ok) this.env.metrics.publishErrors++;
-      done(ok);
-    });
-  }
 
   #open(): void {
     if (this.stopped) return;

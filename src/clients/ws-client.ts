@@ -28,11 +28,9 @@ export class WsClient extends ClientBase {
     this.#open();
   }
 
-  override stop(): void {
-    this.stopped = true;
+  protected override close(): void {
     clearTimeout(this.#timer);
     this.#socket?.terminate();
-    this.closed();
   }
 
   override publish(body: string, done: (ok: boolean) => void): void {

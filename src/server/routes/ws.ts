@@ -86,7 +86,7 @@ export class WsStream implements StreamSubscriber {
     if (entry.id <= this.#lastId) return;
     this.#lastId = entry.id;
     const ws = this.#ws;
-    ws.send(entry.json, { binary: false });
+    ws.send(entry.json, TEXT_FRAME);
     this.#ctx.stats.delivered.ws++;
     if (ws.bufferedAmount > this.#ctx.options.maxBufferedBytes) {
       this.#ctx.stats.slowConsumerDrops.ws++;
@@ -144,6 +144,9 @@ export class WsStream implements StreamSubscriber {
     }
   }
 }
+
+/** Send options for every event frame: the event JSON as text. One object, not one per send. */
+const TEXT_FRAME = { binary: false } as const;
 
 const kStream = Symbol('wsStream');
 type OwnedSocket = WebSocket & { [kStream]?: WsStream };
