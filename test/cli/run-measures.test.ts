@@ -51,8 +51,12 @@ describe('broadcast over all four transports (20 clients, 20 events/s, polling e
   let result: RunResult;
   const intervalUs = 500_000;
   const rate = 20;
+  // Digits of the µs timestamps during the run (they gain one at 10^10 µs of uptime, 2.8 h).
+  let tsDigits: [number, number];
   beforeAll(async () => {
+    const before = digits(Number(process.hrtime.bigint() / 1000n));
     result = await run(['--clients', '20', '--rate', String(rate), '--payload', String(PAYLOAD), '--interval', '500ms', '--duration', '3s', '--warmup', '500ms', '--workers', '2', '--seed', '3']);
+    tsDigits = [before, digits(Number(process.hrtime.bigint() / 1000n))];
   }, 120_000);
 
   it('every transport delivers everything, once, in order', () => {
@@ -97,7 +101,8 @@ describe('broadcast over all four transports (20 clients, 20 events/s, polling e
 
   it('long polling makes about one request per event at a low rate', () => {
     const m = phase(result, 'long-polling').metrics;
-    expect(m.requests_per_event).toBeGreaterThan(0.85);
+    // Below 1 when two events land in one re-request gap (batching): more so on a slow machine.
+    expect(m.requests_per_event).toBeGreaterThan(0.7);
     expect(m.requests_per_event).toBeLessThanOrEqual(1.02);
     expect(m['latency.p50']).toBeLessThan(50_000);
   });
@@ -115,20 +120,18 @@ describe('broadcast over all four transports (20 clients, 20 events/s, polling e
   it('WebSocket bytes per event = event JSON + a 2-byte frame header, exactly', () => {
     const p = phase(result, 'ws');
     const maxIdDigits = digits(p.metrics.publish_requests!);
-    const tsDigits = digits(Number(process.hrtime.bigint() / 1000n));
-    expect(eventJsonLength(maxIdDigits, maxIdDigits, tsDigits)).toBeLessThanOrEqual(125); // so the header is 2 bytes
-    expect(p.metrics.bytes_per_event).toBeGreaterThanOrEqual(2 + eventJsonLength(1, 1, tsDigits));
-    expect(p.metrics.bytes_per_event).toBeLessThanOrEqual(2 + eventJsonLength(maxIdDigits, maxIdDigits, tsDigits));
+    expect(eventJsonLength(maxIdDigits, maxIdDigits, tsDigits[1])).toBeLessThanOrEqual(125); // so the header is 2 bytes
+    expect(p.metrics.bytes_per_event).toBeGreaterThanOrEqual(2 + eventJsonLength(1, 1, tsDigits[0]));
+    expect(p.metrics.bytes_per_event).toBeLessThanOrEqual(2 + eventJsonLength(maxIdDigits, maxIdDigits, tsDigits[1]));
   });
 
   it('SSE bytes per event = event JSON + "id: N\\n" + "data: " + "\\n\\n" + one chunk header, exactly', () => {
     const p = phase(result, 'sse');
     const maxIdDigits = digits(p.metrics.publish_requests!);
-    const tsDigits = digits(Number(process.hrtime.bigint() / 1000n));
     // id: N\n = 5 + d; data: = 6; \n\n = 2; chunk = 2 hex digits (frame < 256 B) + 2 × CRLF.
     const overhead = (idDigits: number): number => 5 + idDigits + 6 + 2 + 2 + 4;
-    expect(p.metrics.bytes_per_event).toBeGreaterThanOrEqual(overhead(1) + eventJsonLength(1, 1, tsDigits));
-    expect(p.metrics.bytes_per_event).toBeLessThanOrEqual(overhead(maxIdDigits) + eventJsonLength(maxIdDigits, maxIdDigits, tsDigits));
+    expect(p.metrics.bytes_per_event).toBeGreaterThanOrEqual(overhead(1) + eventJsonLength(1, 1, tsDigits[0]));
+    expect(p.metrics.bytes_per_event).toBeLessThanOrEqual(overhead(maxIdDigits) + eventJsonLength(maxIdDigits, maxIdDigits, tsDigits[1]));
   });
 
   it('server and generator load are measured', () => {
