@@ -15,52 +15,32 @@ interface SweepAxis {
   readonly metrics: readonly { readonly metric: MetricName; readonly title: string; readonly axis: string }[];
 }
 
+/** How each figure a sweep can draw is titled and its y axis labelled — once per metric. */
+const SWEEP_FIGURES = {
+  'latency.p50': { title: 'Median staleness (latency p50)', axis: 'latency p50' },
+  'latency.p99': { title: 'Latency p99', axis: 'latency p99' },
+  requests_per_second: { title: 'Requests per second', axis: 'requests / s' },
+  requests_per_event: { title: 'Requests per delivered event', axis: 'requests / event' },
+  bytes_per_event: { title: 'Bytes per delivered event', axis: 'bytes / event' },
+  'server.cpu_percent': { title: 'Server CPU', axis: '% of one core' },
+  'server.cpu_us_per_event': { title: 'Server CPU per delivered event', axis: 'CPU time / event' },
+  'server.memory_per_connection': { title: 'Server memory per connection', axis: 'bytes / connection' },
+} as const satisfies Partial<Record<MetricName, { title: string; axis: string }>>;
+
+function sweepAxis(title: string, format: SweepAxis['format'], metrics: readonly (keyof typeof SWEEP_FIGURES)[]): SweepAxis {
+  return { title, format, metrics: metrics.map((metric) => ({ metric, ...SWEEP_FIGURES[metric] })) };
+}
+
 /**
  * What a sweep of each parameter is drawn against: the trade-off it exists to show first.
  * interval: staleness against request load; clients: server cost as connections grow;
  * rate: tail latency and per-event cost as the stream gets busier; payloadBytes: wire cost.
  */
 const SWEEP_AXES: Readonly<Record<SweepParam, SweepAxis>> = {
-  interval: {
-    title: 'polling interval',
-    format: 'durationUs',
-    metrics: [
-      { metric: 'latency.p50', title: 'Median staleness (latency p50)', axis: 'latency p50' },
-      { metric: 'requests_per_second', title: 'Requests per second', axis: 'requests / s' },
-      { metric: 'latency.p99', title: 'Latency p99', axis: 'latency p99' },
-      { metric: 'server.cpu_percent', title: 'Server CPU', axis: '% of one core' },
-    ],
-  },
-  clients: {
-    title: 'clients',
-    format: 'count',
-    metrics: [
-      { metric: 'server.cpu_percent', title: 'Server CPU', axis: '% of one core' },
-      { metric: 'server.memory_per_connection', title: 'Server memory per connection', axis: 'bytes / connection' },
-      { metric: 'latency.p99', title: 'Latency p99', axis: 'latency p99' },
-      { metric: 'server.cpu_us_per_event', title: 'Server CPU per delivered event', axis: 'CPU time / event' },
-    ],
-  },
-  rate: {
-    title: 'publish rate (events/s)',
-    format: 'perSecond',
-    metrics: [
-      { metric: 'latency.p99', title: 'Latency p99', axis: 'latency p99' },
-      { metric: 'server.cpu_us_per_event', title: 'Server CPU per delivered event', axis: 'CPU time / event' },
-      { metric: 'requests_per_event', title: 'Requests per delivered event', axis: 'requests / event' },
-      { metric: 'bytes_per_event', title: 'Bytes per delivered event', axis: 'bytes / event' },
-    ],
-  },
-  payloadBytes: {
-    title: 'payload size',
-    format: 'bytes',
-    metrics: [
-      { metric: 'bytes_per_event', title: 'Bytes per delivered event', axis: 'bytes / event' },
-      { metric: 'latency.p99', title: 'Latency p99', axis: 'latency p99' },
-      { metric: 'server.cpu_us_per_event', title: 'Server CPU per delivered event', axis: 'CPU time / event' },
-      { metric: 'server.cpu_percent', title: 'Server CPU', axis: '% of one core' },
-    ],
-  },
+  interval: sweepAxis('polling interval', 'durationUs', ['latency.p50', 'requests_per_second', 'latency.p99', 'server.cpu_percent']),
+  clients: sweepAxis('clients', 'count', ['server.cpu_percent', 'server.memory_per_connection', 'latency.p99', 'server.cpu_us_per_event']),
+  rate: sweepAxis('publish rate (events/s)', 'perSecond', ['latency.p99', 'server.cpu_us_per_event', 'requests_per_event', 'bytes_per_event']),
+  payloadBytes: sweepAxis('payload size', 'bytes', ['bytes_per_event', 'latency.p99', 'server.cpu_us_per_event', 'server.cpu_percent']),
 };
 
 /** Sweep values spanning this factor or more go on a log x axis: intervals and client counts are usually chosen by doubling or tenfolds. */
