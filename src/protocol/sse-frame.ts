@@ -3,17 +3,30 @@
  * write, so with chunked transfer encoding it costs one chunk header, not several.
  */
 
-/** `id: N\ndata: <event json>\n\n` — built once per event and shared by every subscriber. */
+/**
+ * `id: N\ndata: <event json>\n\n` — built once per event and shared by every subscriber.
+ * The frame gets its own memory, not a slice of Node's shared 8 KiB pool: it is kept in the
+ * topic log for as long as the event is, and a pooled slice would keep its whole slab alive,
+ * so the log's byte bound would undercount what it holds.
+ */
 export function sseEventFrame(id: number, eventJson: Buffer): Buffer {
-  const head = Buffer.from(`id: ${id}\ndata: `);
-  return Buffer.concat([head, eventJson, SSE_EVENT_END], head.length + eventJson.length + 2);
+  const head = `id: ${id}\ndata: `;
+  const frame = Buffer.allocUnsafeSlow(head.length + eventJson.length + 2);
+  frame.write(head, 0, 'latin1');
+  eventJson.copy(frame, head.length);
+  frame[frame.length - 2] = 0x0a;
+  frame[frame.length - 1] = 0x0a;
+  return frame;
 }
 
-const SSE_EVENT_END = Buffer.from('\n\n');
-
-/** Sent once when a stream opens; a blank line ends the block, dispatching nothing. */
-export function sseRetryFrame(retryMs: number): Buffer {
-  return Buffer.from(`retry: ${retryMs}\n\n`);
+/**
+ * Sent once when a stream opens: `retry: MS\nid: C\n\n`, where C is the cursor the stream
+ * starts from (the head, or the client's Last-Event-ID / since). The blank line dispatches
+ * nothing (there is no data) but sets the client's last event ID, so a client cut before its
+ * first event reconnects with `Last-Event-ID: C` and loses nothing published meanwhile.
+ */
+export function sseOpenFrame(retryMs: number, cursor: number): Buffer {
+  return Buffer.from(`retry: ${retryMs}\nid: ${cursor}\n\n`);
 }
 
 /** A comment keeping idle connections (and proxies) alive. */

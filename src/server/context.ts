@@ -8,6 +8,7 @@ import type { WsStream } from './routes/ws.js';
 import type { LongPollWaiter } from './routes/long-poll.js';
 import { RequestRejection } from './http-io.js';
 import type { Topic } from './hub.js';
+import type { HostOriginPolicy } from './host-origin.js';
 
 /** What every route handler of one reference server shares. */
 export interface ServerContext {
@@ -17,6 +18,8 @@ export interface ServerContext {
   readonly sockets: SocketAccounting;
   readonly load: ProcessLoadSampler;
   readonly startedAtMs: number;
+  /** Which Host and Origin headers the server answers. */
+  readonly access: HostOriginPolicy;
   /** Open streams and held long-polls, for heartbeats, pings and shutdown. */
   readonly sseStreams: Set<SseStream>;
   readonly wsStreams: Set<WsStream>;

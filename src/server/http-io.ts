@@ -19,29 +19,43 @@ export class RequestRejection extends Error {
 
 export const CORS_HEADER = { 'Access-Control-Allow-Origin': '*' } as const;
 
+/**
+ * On every JSON answer: a browser must not sniff a JSON body (which may echo a request's
+ * text in an error message) into HTML or script.
+ */
+export const NOSNIFF_HEADER = { 'X-Content-Type-Options': 'nosniff' } as const;
+
+/** Answers JSON. For a HEAD request Node sends the headers (Content-Length included) and no body. */
 export function sendJson(res: ServerResponse, status: number, body: string | Buffer, cors: boolean): void {
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
   res.writeHead(status, {
     'Content-Type': 'application/json',
     'Content-Length': bytes.length,
     'Cache-Control': 'no-store',
+    ...NOSNIFF_HEADER,
     ...(cors ? CORS_HEADER : {}),
   });
   res.end(bytes);
 }
 
-export function sendRejection(res: ServerResponse, stats: ServerStats, rejection: RequestRejection, cors: boolean): void {
-  countRejected(stats, rejection.status);
+/** The JSON body of a refusal: `{"error":…,"param":…,"message":…}` (param only when there is one). */
+export function rejectionBody(rejection: RequestRejection): string {
   const body: Record<string, string> = { error: rejection.error };
   if (rejection.param !== undefined) body.param = rejection.param;
   body.message = rejection.message;
+  return JSON.stringify(body);
+}
+
+export function sendRejection(res: ServerResponse, stats: ServerStats, rejection: RequestRejection, cors: boolean): void {
+  countRejected(stats, rejection.status);
   if (res.headersSent) {
     res.destroy();
     return;
   }
   // A refused body may still be arriving; closing the connection stops us reading it.
-  if (rejection.status === 413) res.setHeader('Connection', 'close');
-  sendJson(res, rejection.status, JSON.stringify(body), cors);
+  // A request for another host or with two Hosts says the client is confused: close too.
+  if (rejection.status === 413 || rejection.status === 421 || rejection.error === 'bad_host') res.setHeader('Connection', 'close');
+  sendJson(res, rejection.status, rejectionBody(rejection), cors);
 }
 
 /** Reads a request body as UTF-8, refusing more than `maxBytes` with 413. */

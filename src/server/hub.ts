@@ -1,4 +1,5 @@
 import { TopicLog, type LogEntry } from './topic-log.js';
+import { LogBudget } from './log-budget.js';
 import type { ServerStats } from './server-stats.js';
 
 /** A connection that receives every new event of its topic as it is published (SSE, WebSocket). */
@@ -32,16 +33,36 @@ export interface Topic {
 export class Hub {
   readonly #topics = new Map<string, Topic>();
   readonly #ringCapacity: number;
+  readonly #ringBytes: number;
   readonly #maxTopics: number;
   readonly #stats: ServerStats;
+  readonly #budget: LogBudget;
   /** Events logged but not yet fanned out, in publish order: topic, entry, topic, entry, … */
   #pending: (Topic | LogEntry)[] = [];
   #flushScheduled: NodeJS.Immediate | undefined;
+  #fanOutTurn = 0;
 
-  constructor(ringCapacity: number, maxTopics: number, stats: ServerStats) {
-    this.#ringCapacity = ringCapacity;
-    this.#maxTopics = maxTopics;
+  /** Logs keep `ringCapacity` events and `ringBytes` per topic, and `maxLogBytes` in all. */
+  constructor(bounds: { ringCapacity: number; ringBytes: number; maxLogBytes: number; maxTopics: number }, stats: ServerStats) {
+    this.#ringCapacity = bounds.ringCapacity;
+    this.#ringBytes = bounds.ringBytes;
+    this.#maxTopics = bounds.maxTopics;
+    this.#budget = new LogBudget(bounds.maxLogBytes);
     this.#stats = stats;
+  }
+
+  /** Bytes all topic logs hold together (see LOG_ENTRY_OVERHEAD_BYTES). */
+  get logBytes(): number {
+    return this.#budget.retainedBytes;
+  }
+
+  /**
+   * Counts fan-outs. A stream checks its unsent bytes once per turn, before its first write
+   * of the turn (see SseStream.push): writes of one turn are corked into one writev, so
+   * their bytes sit unsent until the turn ends even for a client that reads at once.
+   */
+  get fanOutTurn(): number {
+    return this.#fanOutTurn;
   }
 
   get topicCount(): number {
@@ -53,7 +74,7 @@ export class Hub {
     let topic = this.#topics.get(name);
     if (topic === undefined) {
       if (this.#topics.size >= this.#maxTopics) return undefined;
-      topic = { name, log: new TopicLog(name, this.#ringCapacity), streams: new Set(), waiters: new Set() };
+      topic = { name, log: new TopicLog(name, this.#ringCapacity, this.#ringBytes), streams: new Set(), waiters: new Set() };
       this.#topics.set(name, topic);
     }
     return topic;
@@ -61,10 +82,10 @@ export class Hub {
 
   /** Logs one event; every subscriber of its topic gets it at the end of this loop turn. */
   publish(topic: Topic, body: string, bodyIsEmpty: boolean): LogEntry {
-    const { entry, evicted } = topic.log.append(body, bodyIsEmpty);
+    const { entry, bytes, evicted, evictedBytes } = topic.log.append(body, bodyIsEmpty);
     const stats = this.#stats;
     stats.eventsPublished++;
-    if (evicted) stats.logEvictions++;
+    stats.logEvictions += evicted + this.#budget.appended(topic.log, bytes, evicted, evictedBytes);
     this.#pending.push(topic, entry);
     this.#flushScheduled ??= setImmediate(this.#flush);
     return entry;
@@ -79,6 +100,7 @@ export class Hub {
 
   readonly #flush = (): void => {
     this.#flushScheduled = undefined;
+    this.#fanOutTurn++;
     const pending = this.#pending;
     this.#pending = [];
     for (let i = 0; i < pending.length; i += 2) {

@@ -8,6 +8,14 @@ export interface ServerOptions {
   readonly port: number;
   /** Events kept per topic; older ones are evicted and a cursor behind them gets a gap. */
   readonly ringCapacity: number;
+  /**
+   * Bytes of events kept per topic, counted as each event's SSE frame (which holds its JSON)
+   * plus a fixed per-event overhead; past it the oldest events are evicted like those past
+   * ringCapacity. The newest event is always kept.
+   */
+  readonly ringBytes: number;
+  /** Bytes of events kept across all topics together (counted as ringBytes); past it the oldest events of the whole server go first. */
+  readonly maxLogBytes: number;
   /** Most topics the server will hold; a request naming one more gets 429. */
   readonly maxTopics: number;
   /** Largest publish body (HTTP or WebSocket frame); larger gets 413 / close 1009. */
@@ -24,8 +32,30 @@ export interface ServerOptions {
   readonly wsPingMs: number;
   /** Offer permessage-deflate to WebSocket clients that ask for it. */
   readonly wsPerMessageDeflate: boolean;
-  /** A streaming connection with more unsent bytes than this is closed as a slow consumer. */
+  /**
+   * A streaming connection with more unsent bytes than this is closed as a slow consumer.
+   * Also the most answer bytes one connection may have queued before the server stops
+   * answering its further pipelined requests until the client reads.
+   */
   readonly maxBufferedBytes: number;
+  /**
+   * Requests one connection may have waiting behind its unanswered ones (HTTP/1.1
+   * pipelining); one more closes the connection. Browsers and rtbench do not pipeline.
+   */
+  readonly maxPipelinedRequests: number;
+  /**
+   * Host names a loopback-bound server answers besides loopback ones (localhost,
+   * 127.0.0.0/8, ::1) and the bound address; any other `Host` gets 421, so a page on a
+   * DNS-rebound name cannot reach the server. `'*'` answers any Host. A server bound to a
+   * network address answers any Host.
+   */
+  readonly allowedHosts: readonly string[];
+  /**
+   * Origins (`scheme://host[:port]`) allowed to publish and open WebSockets besides the
+   * server's own; any other browser `Origin` gets 403. `'*'` allows every page. Requests
+   * without an Origin (non-browser clients) are always allowed.
+   */
+  readonly allowedOrigins: readonly string[];
   /**
    * Idle time before the server closes a keep-alive connection. Node's default (5 s) would
    * make pollers slower than 5 s reconnect on every poll; browsers keep connections longer.
@@ -39,6 +69,8 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = Object.freeze({
   host: '127.0.0.1',
   port: 0,
   ringCapacity: 10_000,
+  ringBytes: 64 * 1024 * 1024,
+  maxLogBytes: 256 * 1024 * 1024,
   maxTopics: 100_000,
   maxBodyBytes: 1024 * 1024,
   longPollTimeoutMs: DEFAULT_LONG_POLL_TIMEOUT_MS,
@@ -48,6 +80,9 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = Object.freeze({
   wsPingMs: 30_000,
   wsPerMessageDeflate: false,
   maxBufferedBytes: 4 * 1024 * 1024,
+  maxPipelinedRequests: 1024,
+  allowedHosts: Object.freeze([]),
+  allowedOrigins: Object.freeze([]),
   keepAliveTimeoutMs: 65_000,
   publishDelayMs: 0,
 });

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { rtbError } from '../errors.js';
 import { ProcessLoadSampler } from '../metrics/process-load.js';
 import type { ServerMetrics } from '../protocol/server-metrics.js';
@@ -11,6 +12,9 @@ import { createRequestHandler } from './router.js';
 import { newServerStats } from './server-stats.js';
 import { SocketAccounting } from '../metrics/socket-bytes.js';
 import { createUpgradeHandler } from './routes/ws.js';
+import { isSseRequest } from './routes/sse.js';
+import { HostOriginPolicy } from './host-origin.js';
+import { createPipelineGate } from './pipeline-gate.js';
 
 export interface ReferenceServer {
   /** `http://host:port`, with IPv6 hosts bracketed. */
@@ -30,16 +34,23 @@ export async function startReferenceServer(partial: Partial<ServerOptions> = {})
   const ctx: ServerContext = {
     options,
     stats,
-    hub: new Hub(options.ringCapacity, options.maxTopics, stats),
+    hub: new Hub(options, stats),
     sockets: new SocketAccounting(),
     load: new ProcessLoadSampler(),
     startedAtMs: Date.now(),
+    access: new HostOriginPolicy(options),
     sseStreams: new Set(),
     wsStreams: new Set(),
     waiters: new Set(),
   };
 
-  const server = createServer({ keepAliveTimeout: options.keepAliveTimeoutMs }, createRequestHandler(ctx));
+  const handler = createPipelineGate(
+    createRequestHandler(ctx),
+    { maxQueuedBytes: options.maxBufferedBytes, maxWaiting: options.maxPipelinedRequests },
+    isSseRequest,
+    () => stats.clientErrors++,
+  );
+  const server = createServer({ keepAliveTimeout: options.keepAliveTimeoutMs }, handler);
   // Long-polls are held up to maxLongPollTimeoutMs; requestTimeout must stay above that.
   server.requestTimeout = Math.max(server.requestTimeout, options.maxLongPollTimeoutMs + 10_000);
   server.headersTimeout = 60_000;
@@ -48,7 +59,11 @@ export async function startReferenceServer(partial: Partial<ServerOptions> = {})
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     stats.clientErrors++;
     if (error.code !== 'ECONNRESET' && socket.writable) {
-      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      socket.end(error.code === 'HPE_HEADER_OVERFLOW' ? HEADERS_TOO_LARGE : BAD_REQUEST);
+      // The connection is over, but its read side stays open until the client closes it, and
+      // a socket Node paused (pipelined answers ahead of the bad request) would never see
+      // that. Give the client time to read the answer, then cut.
+      setTimeout(destroySocket, CLIENT_ERROR_LINGER_MS, socket).unref();
     } else {
       socket.destroy();
     }
@@ -72,6 +87,18 @@ export async function startReferenceServer(partial: Partial<ServerOptions> = {})
     close: () => (closing ??= shutdown(server, ctx, timers)),
   };
 }
+
+/** How long a connection that sent a malformed request may stay open after its 400 / 431. */
+const CLIENT_ERROR_LINGER_MS = 1000;
+
+function destroySocket(socket: Duplex): void {
+  socket.destroy();
+}
+
+/** Answers to requests Node could not parse (the 'clientError' event). */
+const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
+/** Request line and headers past Node's limit (16 KiB): RFC 6585 §5. */
+const HEADERS_TOO_LARGE = 'HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
 
 function listen(server: Server, options: ServerOptions): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -24,15 +24,17 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
     const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
     const readRoute = path !== Route.publish;
     try {
+      if (!hostAccepted(ctx, req, res, readRoute)) return;
       if (path === Route.publish) {
         requests.publish++;
+        ctx.access.checkOrigin(req);
         handlePublish(ctx, req, res, params).catch((error: unknown) => fail(ctx, res, error, false));
         return;
       }
-      if (req.method !== 'GET') {
+      if (req.method !== 'GET' && !(req.method === 'HEAD' && HEAD_ROUTES.has(path))) {
         requests.other++;
-        res.setHeader('Allow', 'GET');
-        throw new RequestRejection(405, 'method_not_allowed', `${path} takes GET`);
+        res.setHeader('Allow', HEAD_ROUTES.has(path) ? 'GET, HEAD' : 'GET');
+        throw new RequestRejection(405, 'method_not_allowed', `${path.slice(0, 200)} takes GET`);
       }
       switch (path) {
         case Route.poll:
@@ -65,6 +67,25 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
       fail(ctx, res, error, readRoute);
     }
   };
+}
+
+/**
+ * Routes that answer HEAD like GET without the body (Node drops it for HEAD): health checks
+ * and monitoring probe with HEAD. Streams and polls do not: a HEAD there would be held or
+ * consume a cursor for nothing.
+ */
+const HEAD_ROUTES: ReadonlySet<string> = new Set([Route.metrics, Route.healthz]);
+
+/** Answers a request whose Host is refused (and counts it under `other`); false when it was. */
+function hostAccepted(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, cors: boolean): boolean {
+  try {
+    ctx.access.checkHost(req);
+    return true;
+  } catch (error) {
+    ctx.stats.requests.other++;
+    fail(ctx, res, error, cors);
+    return false;
+  }
 }
 
 function fail(ctx: ServerContext, res: ServerResponse, error: unknown, cors: boolean): void {

@@ -4,7 +4,10 @@ import { sseEventFrame } from '../protocol/sse-frame.js';
 /** One stored event: serialised once, framed for SSE once, shared by every reader. */
 export interface LogEntry {
   readonly id: number;
-  /** The event JSON (`{"id":..,"topic":..,...}`), sent as-is by poll, long-poll and WebSocket. */
+  /**
+   * The event JSON (`{"id":..,"topic":..,...}`), sent as-is by poll, long-poll and WebSocket.
+   * A view into `sse`, so the event's bytes are held once.
+   */
   readonly json: Buffer;
   /** `id: N\ndata: <json>\n\n`, sent as-is by SSE. */
   readonly sse: Buffer;
@@ -18,18 +21,45 @@ export interface LogRead {
   readonly gap: boolean;
 }
 
+export interface LogAppend {
+  readonly entry: LogEntry;
+  /** Bytes the new entry counts for (see entryBytes). */
+  readonly bytes: number;
+  /** Entries the log evicted to stay within its own bounds, and the bytes they counted for. */
+  readonly evicted: number;
+  readonly evictedBytes: number;
+}
+
 /**
- * The append-only log of one topic, a bounded ring: ids are 1, 2, 3, … and the last
- * `capacity` entries are kept.
+ * What one retained entry is counted as, beyond its frame's length: the entry object, two
+ * Buffer views, the frame's ArrayBuffer and its ring slot, rounded up. An estimate, so the
+ * bound holds for logs of many small events too.
+ */
+export const LOG_ENTRY_OVERHEAD_BYTES = 256;
+
+/** Bytes an entry counts for against ringBytes and maxLogBytes. */
+export function entryBytes(entry: LogEntry): number {
+  return entry.sse.length + LOG_ENTRY_OVERHEAD_BYTES;
+}
+
+/**
+ * The append-only log of one topic, a bounded ring: ids are 1, 2, 3, … and the newest
+ * entries are kept, at most `capacity` of them and at most `maxBytes` (entryBytes) — but
+ * always the newest one, however large. The server-wide byte bound evicts through
+ * `evictOldest`.
  */
 export class TopicLog {
   readonly #ring: (LogEntry | undefined)[];
   readonly #capacity: number;
+  readonly #maxBytes: number;
   readonly #topicJson: string;
   #headId = 0;
+  #tailId = 1;
+  #bytes = 0;
 
-  constructor(topic: string, capacity: number) {
+  constructor(topic: string, capacity: number, maxBytes: number) {
     this.#capacity = capacity;
+    this.#maxBytes = maxBytes;
     this.#ring = new Array(capacity);
     this.#topicJson = JSON.stringify(topic);
   }
@@ -41,23 +71,52 @@ export class TopicLog {
 
   /** Id of the oldest retained event (headId + 1 when the log is empty). */
   get tailId(): number {
-    return Math.max(1, this.#headId - this.#capacity + 1);
+    return this.#tailId;
   }
 
-  /** Appends a publisher body (see stampEvent) and returns the entry; `evicted` says one fell off. */
-  append(body: string, bodyIsEmpty: boolean): { entry: LogEntry; evicted: boolean } {
+  /** Bytes the retained entries count for. */
+  get retainedBytes(): number {
+    return this.#bytes;
+  }
+
+  /** Appends a publisher body (see stampEvent), evicting the oldest entries past the log's bounds. */
+  append(body: string, bodyIsEmpty: boolean): LogAppend {
     const id = ++this.#headId;
     const json = stampEvent(id, this.#topicJson, body, bodyIsEmpty);
-    const entry: LogEntry = { id, json, sse: sseEventFrame(id, json) };
-    const slot = (id - 1) % this.#capacity;
-    const evicted = this.#ring[slot] !== undefined;
-    this.#ring[slot] = entry;
-    return { entry, evicted };
+    const sse = sseEventFrame(id, json);
+    const entry: LogEntry = { id, json: sse.subarray(sse.length - 2 - json.length, sse.length - 2), sse };
+    const bytes = entryBytes(entry);
+    let evicted = 0;
+    let evictedBytes = 0;
+    // The slot about to be reused still holds the entry `capacity` ids back.
+    if (id - this.#tailId >= this.#capacity) {
+      evictedBytes += this.evictOldest();
+      evicted++;
+    }
+    this.#ring[(id - 1) % this.#capacity] = entry;
+    this.#bytes += bytes;
+    while (this.#bytes > this.#maxBytes && this.#tailId < id) {
+      evictedBytes += this.evictOldest();
+      evicted++;
+    }
+    return { entry, bytes, evicted, evictedBytes };
+  }
+
+  /** Drops the oldest retained entry; returns the bytes it counted for (0 when the log is empty). */
+  evictOldest(): number {
+    if (this.#tailId > this.#headId) return 0;
+    const slot = (this.#tailId - 1) % this.#capacity;
+    const entry = this.#ring[slot]!;
+    this.#ring[slot] = undefined;
+    this.#tailId++;
+    const bytes = entryBytes(entry);
+    this.#bytes -= bytes;
+    return bytes;
   }
 
   /** Entries with id > `since`, oldest first, at most `limit`. */
   readSince(since: number, limit: number): LogRead {
-    const tail = this.tailId;
+    const tail = this.#tailId;
     const gap = since + 1 < tail && this.#headId > 0;
     const first = Math.max(since + 1, tail);
     const last = Math.min(this.#headId, first + limit - 1);

@@ -72,7 +72,7 @@ describe('bad input gets a 4xx naming the problem', () => {
 
   it('an oversized body streamed without Content-Length → 413', async () => {
     const conn = await rawConnection(server.url);
-    conn.socket.write('POST /publish?topic=t HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+    conn.socket.write('POST /publish?topic=t HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
     for (let i = 0; i < 4; i++) conn.socket.write(`200\r\n${'x'.repeat(512)}\r\n`);
     await waitFor(() => conn.received().includes('HTTP/1.1 413'), 5000, 'a 413');
     conn.socket.destroy();
@@ -116,12 +116,12 @@ describe('abuse is counted, never a crash', () => {
     half.socket.destroy();
     // Headers sent, body promised, then gone.
     const partial = await rawConnection(server.url);
-    partial.socket.write('POST /publish?topic=t HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"seq":');
+    partial.socket.write('POST /publish?topic=t HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"seq":');
     await new Promise((r) => setTimeout(r, 50));
     partial.socket.destroy();
     // Streams killed while events flow to them.
     const sse = await rawConnection(server.url);
-    sse.socket.write('GET /sse?topic=t HTTP/1.1\r\nHost: x\r\n\r\n');
+    sse.socket.write('GET /sse?topic=t HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws?topic=t`);
     await new Promise((resolve) => ws.once('open', resolve));
     await waitFor(() => server.metrics().connections.sse === 1 && server.metrics().connections.ws === 1, 5000, 'both streams');
@@ -153,7 +153,7 @@ describe('abuse is counted, never a crash', () => {
     const small = await startServer({ maxBufferedBytes: 64 * 1024 });
     try {
       const conn = await rawConnection(small.url);
-      conn.socket.write('GET /sse?topic=slow HTTP/1.1\r\nHost: x\r\n\r\n');
+      conn.socket.write('GET /sse?topic=slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
       await waitFor(() => small.metrics().connections.sse === 1, 5000, 'the stream');
       conn.socket.pause(); // stop reading: the kernel buffers fill, then the server's
       const body = JSON.stringify({ origin: 'p0', seq: 1, ts: 1, data: 'x'.repeat(60_000) });

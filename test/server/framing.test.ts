@@ -31,10 +31,10 @@ function chunksOf(body: Buffer): Buffer[] {
 }
 
 describe('SSE framing', () => {
-  it('writes each event as exactly one chunk "id: N\\ndata: <event json>\\n\\n", after one retry: line', async () => {
+  it('writes each event as exactly one chunk "id: N\\ndata: <event json>\\n\\n", after one opening block "retry: MS\\nid: <cursor>\\n\\n"', async () => {
     server = await startServer({ sseRetryMs: 2500 });
     const conn = await rawConnection(server.url);
-    conn.socket.write('GET /sse?topic=t HTTP/1.1\r\nHost: x\r\n\r\n');
+    conn.socket.write('GET /sse?topic=t HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     await waitFor(() => conn.received().includes('retry: 2500'), 5000, 'the stream to open');
 
     const bodies = ['{"origin":"p0","seq":1,"ts":100,"data":"a"}', '{"origin":"p0","seq":2,"ts":200,"data":"' + 'x'.repeat(3000) + '"}', '{}'];
@@ -55,14 +55,18 @@ describe('SSE framing', () => {
     expect(head).toMatch(/\r\ntransfer-encoding: chunked/i);
     expect(head).toMatch(/\r\naccess-control-allow-origin: \*/i);
     const chunks = chunksOf(raw.subarray(raw.indexOf('\r\n\r\n') + 4)).map((c) => c.toString());
-    expect(chunks).toEqual(['retry: 2500\n\n', ...expected]);
+    // The opening block carries the cursor the stream starts from (the head, 0 here) as its
+    // id, with no data: it dispatches nothing but sets the client's last event ID, so a
+    // client cut before its first event resumes from there (DESIGN §2). Deliberately part
+    // of the exact bytes: it costs every SSE connection `id: <head>\n` more than before.
+    expect(chunks).toEqual(['retry: 2500\nid: 0\n\n', ...expected]);
     expect(ids).toEqual([1, 2, 3]);
   });
 
   it('sends a comment heartbeat', async () => {
     server = await startServer({ sseHeartbeatMs: 100 });
     const conn = await rawConnection(server.url);
-    conn.socket.write('GET /sse?topic=t HTTP/1.1\r\nHost: x\r\n\r\n');
+    conn.socket.write('GET /sse?topic=t HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     await waitFor(() => chunksOf(conn.received().subarray(conn.received().indexOf('\r\n\r\n') + 4)).length >= 3, 5000, 'two heartbeats');
     conn.socket.destroy();
     const chunks = chunksOf(conn.received().subarray(conn.received().indexOf('\r\n\r\n') + 4)).map(String);
@@ -75,7 +79,7 @@ async function rawWebSocket(topic: string): Promise<{ frames: () => { header: Bu
   const conn = await rawConnection(server.url);
   const key = Buffer.from('0123456789abcdef').toString('base64');
   conn.socket.write(
-    `GET /ws?topic=${topic} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n`,
+    `GET /ws?topic=${topic} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n`,
   );
   await waitFor(() => conn.received().includes('\r\n\r\n'), 5000, 'the handshake');
   const raw = conn.received();

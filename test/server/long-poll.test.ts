@@ -52,7 +52,7 @@ describe('long-poll', () => {
   it('forgets a client that disconnects while waiting, at once', async () => {
     server = await startServer();
     const conn = await rawConnection(server.url);
-    conn.socket.write('GET /long-poll?topic=t&since=0&timeout=60000 HTTP/1.1\r\nHost: x\r\n\r\n');
+    conn.socket.write('GET /long-poll?topic=t&since=0&timeout=60000 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     await waitFor(() => server.metrics().connections.longPollWaiting === 1, 5000, 'the request to be held');
     conn.socket.destroy();
     await waitFor(() => server.metrics().connections.longPollWaiting === 0, 2000, 'the waiter to be released');

@@ -10,7 +10,7 @@ afterEach(async () => {
 
 function request(method: string, path: string, body = '', headers = ''): string {
   const extra = body ? `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` : '';
-  return `${method} ${path} HTTP/1.1\r\nHost: x\r\n${extra}${headers}\r\n${body}`;
+  return `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${extra}${headers}\r\n${body}`;
 }
 
 describe('/metrics counts what clients did', () => {

@@ -104,7 +104,7 @@ describe('a cursor that fell out of the ring is reported as a gap', () => {
     server = await startServer({ ringCapacity: 5 });
     await publishMany(server.url, 't', 12);
     const conn = await rawConnection(server.url);
-    conn.socket.write('GET /sse?topic=t HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 3\r\n\r\n');
+    conn.socket.write('GET /sse?topic=t HTTP/1.1\r\nHost: 127.0.0.1\r\nLast-Event-ID: 3\r\n\r\n');
     await waitFor(() => conn.received().includes('id: 12\n'), 5000, 'the backlog');
     conn.socket.destroy();
     const text = conn.received().toString();

@@ -1,9 +1,9 @@
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { WS_GAP_MESSAGE } from '../../protocol/event.js';
 import { MAX_POLL_LIMIT, Route } from '../../protocol/routes.js';
-import { RequestRejection } from '../http-io.js';
+import { rejectionBody, RequestRejection } from '../http-io.js';
 import { optionalCursor, requireTopic } from '../params.js';
 import { parsePublishBody } from '../publish-body.js';
 import { countRejected } from '../server-stats.js';
@@ -24,32 +24,51 @@ export function createUpgradeHandler(ctx: ServerContext): (req: IncomingMessage,
     maxPayload: ctx.options.maxBodyBytes,
   });
   return (req, socket, head) => {
+    // Node stops listening for errors on a socket it hands over for upgrade; until ws takes
+    // it (or while a refusal is written), a reset must not become an uncaught 'error'.
+    socket.on('error', destroyOnError);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     let topic: Topic;
     let cursor: number | undefined;
     try {
-      if (path !== Route.ws) throw new RequestRejection(404, 'not_found', `no WebSocket route ${path}; use ${Route.ws}`);
+      // RFC 6455 §4.1: the opening handshake is an HTTP/1.1 request; an HTTP/1.0 peer
+      // (or a proxy speaking it) cannot keep an upgraded connection.
+      if (req.httpVersionMajor !== 1 || req.httpVersionMinor < 1) {
+        throw new RequestRejection(400, 'bad_upgrade', `a WebSocket upgrade needs HTTP/1.1, got HTTP/${req.httpVersion}`);
+      }
+      ctx.access.checkHost(req);
+      if (path !== Route.ws) throw new RequestRejection(404, 'not_found', `no WebSocket route ${path.slice(0, 200)}; use ${Route.ws}`);
+      ctx.access.checkOrigin(req);
       ctx.stats.requests.ws++;
       const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
       topic = topicOrReject(ctx, requireTopic(params));
       cursor = optionalCursor(params.get('since'));
     } catch (error) {
-      if (!(error instanceof RequestRejection)) throw error;
-      rejectUpgrade(ctx, socket, error);
+      if (error instanceof RequestRejection) {
+        rejectUpgrade(ctx, socket, error);
+      } else {
+        // A bug in the server: never an uncaught exception from an 'upgrade' listener.
+        ctx.stats.clientErrors++;
+        socket.destroy();
+      }
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => new WsStream(ctx, topic, ws, cursor));
   };
 }
 
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
 function rejectUpgrade(ctx: ServerContext, socket: Duplex, rejection: RequestRejection): void {
   countRejected(ctx.stats, rejection.status);
-  const body = JSON.stringify({ error: rejection.error, ...(rejection.param ? { param: rejection.param } : {}), message: rejection.message });
-  const reason = rejection.status === 404 ? 'Not Found' : rejection.status === 429 ? 'Too Many Requests' : 'Bad Request';
+  const body = rejectionBody(rejection);
+  const reason = STATUS_CODES[rejection.status] ?? 'Bad Request';
   socket.end(
-    `HTTP/1.1 ${rejection.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${rejection.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 
@@ -60,6 +79,10 @@ export class WsStream implements StreamSubscriber {
   readonly #ws: WebSocket;
   /** Id of the last event sent on this socket. */
   #lastId = 0;
+  /** Dropped as a slow consumer or closing: nothing more is sent or counted. */
+  #closed = false;
+  /** The hub's fan-out turn whose first send checked the unsent bytes (-1: none yet). */
+  #checkedTurn = -1;
   /** Cleared before each ping, set by the pong; a socket still clear at the next ping is dead. */
   alive = true;
 
@@ -77,21 +100,33 @@ export class WsStream implements StreamSubscriber {
     // Where the stream starts: after its cursor, or at the head (no history).
     this.#lastId = cursor ?? topic.log.headId;
     if (cursor !== undefined) this.#sendBacklog(cursor);
-    topic.streams.add(this);
+    if (!this.#closed) topic.streams.add(this);
   }
 
   push(entry: LogEntry): void {
     // A stream that joined with a cursor between an event's logging and its fan-out has it
     // from its backlog already.
-    if (entry.id <= this.#lastId) return;
+    if (entry.id <= this.#lastId || this.#closed) return;
     this.#lastId = entry.id;
     const ws = this.#ws;
+    // A socket closing or closed since the last event (its 'close' still pending) gets
+    // nothing: ws would only count the bytes as buffered and never send them.
+    if (ws.readyState !== OPEN) {
+      this.detach();
+      return;
+    }
+    // Slow consumer: checked before the turn's first send, as for SSE (see SseStream.push),
+    // so a backlog or burst larger than the limit reaches a client that reads.
+    const turn = this.#ctx.hub.fanOutTurn;
+    if (turn !== this.#checkedTurn) {
+      this.#checkedTurn = turn;
+      if (ws.bufferedAmount > this.#ctx.options.maxBufferedBytes) {
+        this.#drop();
+        return;
+      }
+    }
     ws.send(entry.json, TEXT_FRAME);
     this.#ctx.stats.delivered.ws++;
-    if (ws.bufferedAmount > this.#ctx.options.maxBufferedBytes) {
-      this.#ctx.stats.slowConsumerDrops.ws++;
-      ws.terminate();
-    }
   }
 
   publish(data: RawData, isBinary: boolean): void {
@@ -126,6 +161,7 @@ export class WsStream implements StreamSubscriber {
   }
 
   detach(): void {
+    this.#closed = true;
     if (!this.#ctx.wsStreams.delete(this)) return;
     this.#topic.streams.delete(this);
     this.#ctx.stats.open.ws--;
@@ -135,10 +171,21 @@ export class WsStream implements StreamSubscriber {
     this.#ctx.stats.badFrames++;
   }
 
+  /**
+   * A slow consumer: its unsent bytes passed maxBufferedBytes. Counted once and detached at
+   * once: the rest of this fan-out must neither count it again nor send to it before its
+   * 'close' arrives.
+   */
+  #drop(): void {
+    this.#ctx.stats.slowConsumerDrops.ws++;
+    this.detach();
+    this.#ws.terminate();
+  }
+
   #sendBacklog(cursor: number): void {
     let read = this.#topic.log.readSince(cursor, MAX_POLL_LIMIT);
     if (read.gap) this.#ws.send(WS_GAP_MESSAGE);
-    while (read.entries.length > 0) {
+    while (read.entries.length > 0 && !this.#closed) {
       for (const entry of read.entries) this.push(entry);
       read = this.#topic.log.readSince(read.next, MAX_POLL_LIMIT);
     }
@@ -147,6 +194,8 @@ export class WsStream implements StreamSubscriber {
 
 /** Send options for every event frame: the event JSON as text. One object, not one per send. */
 const TEXT_FRAME = { binary: false } as const;
+/** WebSocket.OPEN, as a constant: the class is imported as a type only. */
+const OPEN = 1;
 
 const kStream = Symbol('wsStream');
 type OwnedSocket = WebSocket & { [kStream]?: WsStream };
