@@ -12,7 +12,8 @@ export function reportFailure(error: unknown, write: (line: string) => void = (l
     return ExitCode.badInput;
   }
   if (isRtbError(error)) {
-    write(`rtbench: ${error.message}\n`);
+    // A message of several problems (every bad field of a scenario) is one line per problem.
+    write(error.message.split('\n').map((line) => `rtbench: ${line}\n`).join(''));
     if (process.env.RTBENCH_DEBUG) write(`${error.stack}\n`);
     return error.exitCode;
   }

@@ -50,42 +50,65 @@ export class ValueLocator {
   }
 }
 
-/** One readable line for the most specific schema error: where, which field, expected vs found. */
+/**
+ * Every schema problem, one line each (joined with "\n"): where, which field, expected vs
+ * found. ajv reports some problems more than once (a union type, an `if` whose `then`
+ * failed): each field's most specific report is kept, in the schema's order.
+ */
 export function describeSchemaError(errors: ErrorObject[], data: unknown, locator: ValueLocator): string {
-  const best = pickError(errors);
+  const byProblem = new Map<string, ErrorObject[]>();
+  for (const error of errors) {
+    if (error.keyword === 'if') continue; // its `then` branch reported the problem itself
+    const key = problemKey(error);
+    byProblem.set(key, [...(byProblem.get(key) ?? []), error]);
+  }
+  return [...byProblem.values()].map((group) => describeProblem(pickError(group), data, locator)).join('\n');
+}
+
+function describeProblem(best: ErrorObject, data: unknown, locator: ValueLocator): string {
   const path = pathOf(best.instancePath);
   const found = valueAt(data, path);
   // A flag names its field already (--clients is clients.count, --set names its path); a file line does not.
   const where = locator.where(path);
   const field = where.startsWith('--') ? '' : `${path.length > 0 ? path.join('.') : '(top level)'}: `;
-  const more = errors.length > 1 && countDistinct(errors) > 1 ? ` (and ${countDistinct(errors) - 1} more problem${countDistinct(errors) > 2 ? 's' : ''})` : '';
 
   switch (best.keyword) {
     case 'additionalProperties': {
       const key = String((best.params as { additionalProperty: string }).additionalProperty);
-      return `${locator.where(path, key)}: unknown key "${[...path, key].join('.')}"${suggest(key, allowedKeysAt(path))}${more}`;
+      return `${locator.where(path, key)}: unknown key "${[...path, key].join('.')}"${suggest(key, allowedKeysAt(path))}`;
     }
     case 'required': {
       const key = String((best.params as { missingProperty: string }).missingProperty);
-      return `${where}: ${path.length > 0 ? field : ''}missing required key "${key}"${more}`;
+      return `${where}: ${path.length > 0 ? field : ''}missing required key "${key}"`;
     }
     case 'enum': {
       const allowed = ((best.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
-      return `${where}: ${field}expected one of ${allowed.join(', ')}; found ${show(found)}${typeof found === 'string' ? suggest(found, allowed, false) : ''}${more}`;
+      return `${where}: ${field}expected one of ${allowed.join(', ')}; found ${show(found)}${typeof found === 'string' ? suggest(found, allowed, false) : ''}`;
     }
     default:
-      return `${where}: ${field}expected ${expectation(best, path)}; found ${show(found)}${more}`;
+      return `${where}: ${field}expected ${expectation(best, fieldPath(path, data))}; found ${show(found)}`;
   }
 }
 
-/** Deepest error first (the most specific), and among equals a structural one before a value one. */
+/** Among one field's reports, a structural one before a value one (the value's form before its bounds), and a type mismatch last. */
 function pickError(errors: ErrorObject[]): ErrorObject {
-  const rank = (e: ErrorObject): number => (e.keyword === 'additionalProperties' ? 0 : e.keyword === 'required' ? 1 : e.keyword === 'type' ? 3 : 2);
-  return [...errors].sort((a, b) => pathOf(b.instancePath).length - pathOf(a.instancePath).length || rank(a) - rank(b))[0];
+  const rank = (e: ErrorObject): number => ({ additionalProperties: 0, required: 1, pattern: 2, type: 4 })[e.keyword] ?? 3;
+  return [...errors].sort((a, b) => rank(a) - rank(b))[0];
 }
 
-function countDistinct(errors: ErrorObject[]): number {
-  return new Set(errors.map((e) => e.instancePath + (e.keyword === 'additionalProperties' ? (e.params as { additionalProperty: string }).additionalProperty : ''))).size;
+/** One problem per field, per unknown key and per missing key. */
+function problemKey(error: ErrorObject): string {
+  const params = error.params as { additionalProperty?: string; missingProperty?: string };
+  if (error.keyword === 'additionalProperties') return `${error.instancePath}\0+${params.additionalProperty}`;
+  if (error.keyword === 'required') return `${error.instancePath}\0-${params.missingProperty}`;
+  return error.instancePath;
+}
+
+/** The field a value stands for: a sweep value is a value of the swept field (`sweep.values.2` of a clients sweep is a `count`). */
+function fieldPath(path: string[], data: unknown): string[] {
+  if (path[0] !== 'sweep' || path[1] !== 'values' || path.length !== 3) return path;
+  const param = valueAt(data, ['sweep', 'param']);
+  return param === 'clients' ? ['clients', 'count'] : param === 'interval' ? ['transports', 'polling', 'interval', path[2]] : ['workload', String(param)];
 }
 
 function expectation(error: ErrorObject, path: string[]): string {
@@ -95,15 +118,17 @@ function expectation(error: ErrorObject, path: string[]): string {
     case 'type': {
       const types = String(params.type).split(',');
       if (last === 'workers') return 'a number of threads or auto';
-      if (last === 'interval' || path.at(-2) === 'interval') return 'a duration with a unit such as 1s, or a list of them';
+      if (last === 'interval') return 'a duration with a unit such as 1s, or a list of them';
+      if (path.at(-2) === 'interval') return 'a duration with a unit, such as 250ms or 1s';
       if (DURATION_FIELDS.has(last)) return 'a duration with a unit, such as 500ms, 2s or 1m';
+      if (SIZE_FIELDS.has(last)) return 'a size such as 512, 512B, 4KiB or 1MB';
       return types.map(typeWord).join(' or ');
     }
     case 'pattern':
       if (last === 'name') return 'a name of letters, digits, ".", "_" or "-" (up to 64)';
       if (last === 'drain') return 'auto or a duration with a unit, such as 3s';
       if (last === 'workers') return 'a number of threads or auto';
-      if (last === 'maxBuffered') return 'a size such as 4MiB';
+      if (SIZE_FIELDS.has(last)) return 'a size such as 512, 512B, 4KiB or 1MB';
       return 'a duration with a unit, such as 500ms, 2s or 1m';
     case 'minimum':
       return `a number ≥ ${String(params.limit)}`;
@@ -111,6 +136,12 @@ function expectation(error: ErrorObject, path: string[]): string {
       return `a number above ${String(params.limit)}`;
     case 'maximum':
       return `a number ≤ ${String(params.limit)}`;
+    case 'maxDuration':
+      return `a duration of at most ${String(params.limit)}`;
+    case 'minSize':
+      return `a size of at least ${String(params.limit)}`;
+    case 'maxSize':
+      return `a size of at most ${String(params.limit)}`;
     case 'minItems':
       return `at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`;
     case 'maxItems':
@@ -121,6 +152,9 @@ function expectation(error: ErrorObject, path: string[]): string {
       return error.message ?? 'a valid value';
   }
 }
+
+/** Fields whose values are sizes (a number of bytes, or a size with a unit). */
+const SIZE_FIELDS = new Set(['maxBuffered', 'payloadBytes']);
 
 /** Fields whose values are durations: a bare number there is missing its unit. */
 const DURATION_FIELDS = new Set(['duration', 'warmup', 'drain', 'timeout', 'sseHeartbeat', 'wsPing', 'keepAliveTimeout', 'publishDelay']);
@@ -152,6 +186,7 @@ function show(value: unknown): string {
   if (value === null) return 'an empty value';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value); // JSON would say null
   return JSON.stringify(value);
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { addUnitKeywords } from './unit-keywords.js';
 
 /** The scenario JSON Schema, published at schema/scenario.schema.json for editors; the one source of the file format. */
 export const SCENARIO_SCHEMA_PATH = fileURLToPath(new URL('../../schema/scenario.schema.json', import.meta.url));
@@ -9,7 +10,11 @@ let compiled: ValidateFunction | undefined;
 
 /** Validates a parsed scenario (file + overrides). Returns ajv's errors, or [] when valid. */
 export function validateScenarioShape(data: unknown): ErrorObject[] {
-  compiled ??= new Ajv({ allErrors: true, allowUnionTypes: true, strict: true }).compile(JSON.parse(readFileSync(SCENARIO_SCHEMA_PATH, 'utf8')) as object);
+  if (compiled === undefined) {
+    const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true });
+    addUnitKeywords(ajv);
+    compiled = ajv.compile(JSON.parse(readFileSync(SCENARIO_SCHEMA_PATH, 'utf8')) as object);
+  }
   return compiled(data) ? [] : [...(compiled.errors ?? [])];
 }
 

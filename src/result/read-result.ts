@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { rtbError } from '../errors.js';
+import { describeError, rtbError } from '../errors.js';
+import { decodeHistogram } from '../metrics/histogram.js';
 import { RESULT_SCHEMA, type RunResult } from './types.js';
 
 /**
@@ -46,5 +47,27 @@ export async function readResult(path: string): Promise<RunResult> {
   if (!Array.isArray(result.phases) || result.phases.some((p) => typeof p !== 'object' || p === null || typeof p.key !== 'string' || typeof p.metrics !== 'object' || p.metrics === null || typeof p.histograms !== 'object' || p.histograms === null)) {
     throw rtbError('RTB_ERR_RESULT_INVALID', `${path}: is damaged (its "phases" are not a list of phase results)`);
   }
+  // Compare and report decode every histogram; one that does not decode is a damaged file, said here once.
+  for (const phase of result.phases) {
+    for (const name of HISTOGRAM_NAMES) {
+      const problem = histogramProblem((phase.histograms as Record<string, unknown>)[name]);
+      if (problem !== undefined) throw rtbError('RTB_ERR_RESULT_INVALID', `${path}: is damaged (phase ${phase.key}: its ${name} histogram ${problem})`);
+    }
+  }
   return result;
+}
+
+const HISTOGRAM_NAMES = ['latency', 'connect', 'publisherLag'] as const;
+
+/** Why an encoded histogram (compressed base64) cannot be read, or undefined when it decodes. An empty string is an empty histogram. */
+function histogramProblem(encoded: unknown): string | undefined {
+  if (encoded === undefined) return 'is missing';
+  if (typeof encoded !== 'string') return `is ${encoded === null ? 'null' : `a ${typeof encoded}`}, not an encoded histogram`;
+  if (encoded === '') return undefined;
+  try {
+    decodeHistogram(encoded);
+    return undefined;
+  } catch (error) {
+    return `does not decode (${describeError(error)})`;
+  }
 }

@@ -17,7 +17,7 @@ const EXAMPLE: Record<MetricUnit, string> = {
 /**
  * A value as written in an expression (unsigned) → the metric's catalogue unit. The unit
  * written must fit the metric's:
- * - `us`: a duration (`800us`, `50ms`, `2s`); a plain number is ambiguous and refused, unless
+ * - `us`: a duration (`800us`, `50ms`, `2s`, `1m30s`); a plain number is ambiguous and refused, unless
  *   the metric's name itself says µs (`server.cpu_us_per_event < 20`);
  * - `bytes`: a size (`200B`, `4KiB`, `1.5MB`) or a plain number of bytes;
  * - `fraction`: a percentage (`99.9%` = 0.999) or a plain number from 0 to 1;
@@ -36,9 +36,9 @@ export function parseLimitValue(text: string, metric: MetricName, fail: Fail): n
         if (/(^|[._])us([._]|$)/.test(metric)) return number;
         return fail(`${metric} is a duration; add a unit: ${match[1]}ms, ${match[1]}us or ${match[1]}s`);
       }
-      const factor = parseDurationUs(`1${suffix}`);
-      if (factor === undefined) return fail(`${metric} is a duration; "${text}" is not one (units: us, ms, s)`);
-      return number * factor;
+      const us = parseDurationUs(text);
+      if (us === undefined) return fail(`${metric} is a duration; "${text}" is not one (units: us, ms, s, m, h, as in 50ms or 1m30s)`);
+      return us;
     }
     case 'bytes': {
       const factor = suffix === '' ? 1 : parseBytes(`1${suffix}`);

@@ -28,6 +28,12 @@ describe('every failure reaches the user as one line and a documented exit code'
     expect(text).toBe('rtbench: what went wrong\n');
   });
 
+  it('a message of several problems is one line per problem, each a line of its own', () => {
+    const { code, text } = report(rtbError('RTB_ERR_SCENARIO_INVALID', 'my.yaml:4: workload.rate: expected a number; found "fast"\nmy.yaml:6: clients.count: expected a number ≥ 1; found 0'));
+    expect(code).toBe(ExitCode.badInput);
+    expect(text).toBe('rtbench: my.yaml:4: workload.rate: expected a number; found "fast"\nrtbench: my.yaml:6: clients.count: expected a number ≥ 1; found 0\n');
+  });
+
   it('a bug (any other error) is exit 1, says it is a bug, and keeps its stack for the report', () => {
     const { code, text } = report(new TypeError("Cannot read properties of undefined (reading 'x')"));
     expect(code).toBe(ExitCode.internal);

@@ -42,6 +42,30 @@ describe('rtbench run refuses bad input with one line and exit code 2, before ru
     await expectRefused([fixture('no-transports.yaml')], 2, 'rtbench: test/fixtures/scenarios/no-transports.yaml:4: transports: expected at least one transport (polling, long-polling, sse, ws); found a mapping');
   });
 
+  it('an alias bomb ("billion laughs"): refused before it expands, not an internal error', async () => {
+    await expectRefused([fixture('alias-bomb.yaml')], 2, 'rtbench: test/fixtures/scenarios/alias-bomb.yaml: not valid YAML: its aliases (*name) expand more than 100 times, which is refused as a resource-exhaustion risk');
+  });
+
+  it('a size of 0B in a file is refused like 0 from --set', async () => {
+    await expectRefused([fixture('byte-strings.yaml')], 2, 'rtbench: test/fixtures/scenarios/byte-strings.yaml:8: server.maxBuffered: expected a size of at least 1KiB; found "0B"');
+  });
+
+  it('several problems: every one is shown, one line each', async () => {
+    const result = await runCli(['run', fixture('many-problems.yaml')], { cwd: ROOT });
+    const file = 'test/fixtures/scenarios/many-problems.yaml';
+    expect(result.stderr).toBe(
+      [
+        `rtbench: ${file}:4: workload.rate: expected a number; found "fast"`,
+        `rtbench: ${file}:6: clients.count: expected a number ≥ 1; found 0`,
+        `rtbench: ${file}:7: duration: expected a duration with a unit, such as 500ms, 2s or 1m; found 10`,
+        `rtbench: ${file}:10: unknown key "transports.wss" (did you mean "ws"?)`,
+        '',
+      ].join('\n'),
+    );
+    expect(result.stdout).toBe('');
+    expect(result.code).toBe(2);
+  });
+
   it('a missing file', async () => {
     await expectRefused(['/tmp/rtbench-no-such-file.yaml'], 2, 'rtbench: scenario file /tmp/rtbench-no-such-file.yaml does not exist');
   });
@@ -56,7 +80,14 @@ describe('rtbench run refuses bad input with one line and exit code 2, before ru
     [['--interval', '5ms'], 'rtbench: --interval: polling intervals must be at least 10ms'],
     [['--transports', 'ws', '--sse-client', 'fast'], 'rtbench: --sse-client applies to sse, which this run does not include (add it with --transports)'],
     [['--set', 'workload.foo=1'], 'rtbench: --set workload.foo: unknown key "workload.foo"; valid keys: pattern, topics, rate, upstreamRate, roomSize, arrival, payloadBytes'],
-    [['--sweep', 'clients=10,abc'], 'rtbench: --sweep: clients sweep values must be positive numbers; found "abc"'],
+    [['--sweep', 'clients=10,abc'], 'rtbench: --sweep: expected an integer; found "abc"'],
+    [['--sweep', 'payloadBytes=1e12'], 'rtbench: --sweep: expected a size of at most 1MiB; found 1000000000000'],
+    [['--sweep', 'rate=1e300'], 'rtbench: --sweep: expected a number ≤ 1000000; found 1e+300'],
+    [['--rate', '500000', '--topics', '4'], 'rtbench: --rate: 500000 events/s on each of 4 topics is 2000000 events/s in total; rtbench publishes at most 1000000 events/s'],
+    [['--duration', '25h'], 'rtbench: --duration: expected a duration of at most 24h; found "25h"'],
+    [['--set', 'server.maxBuffered=0'], 'rtbench: --set server.maxBuffered: expected a size of at least 1KiB; found 0'],
+    [['--set', 'server.maxBuffered=0B'], 'rtbench: --set server.maxBuffered: expected a size of at least 1KiB; found "0B"'],
+    [['--transports', 'long-polling', '--long-poll-timeout', '200s'], "rtbench: --long-poll-timeout: a long-poll timeout of 200s is above the reference server's cap of 120s, which would refuse every long-poll; use at most 120s"],
     [['--sweep', 'colour=1'], 'rtbench: --sweep: expected one of clients, rate, interval, payloadBytes; found "colour"'],
     [['--repeat', '0'], "rtbench: option '--repeat <n>' argument '0' is invalid. Expected an integer from 1 to 100."],
     [['--target', 'http://example.com'], 'rtbench: --target example.com is not a loopback address; rtbench sends load only to 127.0.0.1, ::1 or localhost unless you pass --allow-remote (for servers you are allowed to load)'],
@@ -100,7 +131,7 @@ describe('rtbench run refuses what the machine or target cannot do', () => {
       await expectRefused(
         ['--target', url],
         4,
-        `rtbench: ${url} answers HTTP but does not speak rtbench protocol v1: GET /poll?topic=rtbench-probe returned JSON of another shape (expected 200 {"next":N,"events":[…]} — see the README, "The protocol")`,
+        `rtbench: ${url} answers HTTP but does not speak rtbench protocol v1: GET /poll?topic=rtbench-probe returned JSON of another shape (expected 200 {"next":N,"events":[…]} — see the README, "The protocol"; for another kind of server, describe it with --profile (docs/profiles.md))`,
       );
     });
   });

@@ -41,6 +41,22 @@ describe('rtbench run with thresholds', () => {
     expect(parsed.thresholds?.map((o) => o.expression)).toEqual(['*.lost == 0', '*.duplicated == 0', '*.out_of_order == 0']);
   }, 60_000);
 
+  it('the scenario’s thresholds for transports left out with --transports are skipped with a note, not failed', async () => {
+    const result = await runCli(['run', 'ticker', '--transports', 'sse', '--clients', '8', '--duration', '1s', '--warmup', '200ms', '--json', '--quiet', '--out', mkdtempSync(join(tmpdir(), 'rtbench-thr-'))]);
+    expect(result.stderr).toBe('rtbench: skipping the scenario\'s threshold "ws.latency.p99 < 250ms": selector "ws" matches none of the planned phases (sse)\n');
+    expect(result.code).toBe(0);
+    const parsed = JSON.parse(result.stdout) as RunResult;
+    expect(parsed.thresholds?.map((o) => o.expression)).toEqual(['*.lost == 0', 'sse.latency.p99 < 250ms']);
+  }, 60_000);
+
+  it('--no-thresholds skips the scenario’s thresholds; a --threshold is still checked', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'rtbench-thr-'));
+    const result = await runCli(['run', 'smoke', '--no-thresholds', '--threshold', 'ws.lost == 0', '--transports', 'ws', '--clients', '3', '--duration', '500ms', '--warmup', '100ms', '--json', '--quiet', '--out', out]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as RunResult).thresholds?.map((o) => o.expression)).toEqual(['ws.lost == 0']);
+  }, 60_000);
+
   it.each([
     [['--threshold', 'sse.latncy.p99 < 5ms'], 'rtbench: threshold "sse.latncy.p99 < 5ms": unknown metric "latncy.p99"; nearest is "latency.p99" (rtbench metrics lists them all)'],
     [['--transports', 'ws', '--threshold', 'polling@2s.lost == 0'], 'rtbench: threshold "polling@2s.lost == 0": selector "polling@2s" matches none of the planned phases (ws)'],

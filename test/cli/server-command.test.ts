@@ -28,7 +28,7 @@ describe('rtbench server', () => {
   it.each([
     [['server', '--port', 'abc'], "rtbench: option '--port <n>' argument 'abc' is invalid. Expected an integer from 0 to 65535.\n"],
     [['server', '--ring', '0'], "rtbench: option '--ring <n>' argument '0' is invalid. Expected an integer from 1 to 10000000.\n"],
-    [['server', '--long-poll-timeout', '10'], "rtbench: option '--long-poll-timeout <duration>' argument '10' is invalid. Expected a duration with a unit, such as 250ms, 2s or 1m.\n"],
+    [['server', '--long-poll-timeout', '10'], "rtbench: option '--long-poll-timeout <duration>' argument '10' is invalid. Expected a duration from 0ms to 60m, such as 250ms, 2s or 1m30s.\n"],
   ])('bad option %j is one line and exit code 2', async (args, line) => {
     const result = await runCli(args);
     expect(result.code).toBe(2);

@@ -10,6 +10,7 @@ import { ExitCode, rtbError } from '../../errors.js';
 import { renderJunitSuites } from '../../report/junit.js';
 import { readResult } from '../../result/read-result.js';
 import { parseRelativeChecks } from '../../thresholds/parse-relative-checks.js';
+import { colorEnabled } from '../color.js';
 import { collect } from '../option-parsers.js';
 
 interface CompareFlags {
@@ -49,7 +50,7 @@ async function compareCommand(files: string[], flags: CompareFlags): Promise<num
       ? renderComparisonJson(comparison)
       : flags.format === 'markdown'
         ? renderComparisonMarkdown(comparison)
-        : renderComparisonTable(comparison, { color: flags.color && process.stdout.isTTY === true });
+        : renderComparisonTable(comparison, { color: colorEnabled(process.stdout, flags.color) });
   process.stdout.write(output);
 
   if (flags.junit !== undefined) {
