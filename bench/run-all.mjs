@@ -10,7 +10,10 @@
 // 2. Connections: the most concurrent SSE and WebSocket clients rtbench holds for 30 s
 //    with everything delivered (target ≥ 10 000 each on a 2-core machine).
 //
-// Flags: --quick (fewer, shorter steps), --only throughput|connections.
+// 3. Nchan: rtbench through the nchan profile against a minimal client of our own on the same
+//    nginx + Nchan (bench/nchan-minimal.mjs): p50 latency and bytes per event side by side.
+//
+// Flags: --quick (fewer, shorter steps), --only throughput|connections|nchan.
 // Everything runs on 127.0.0.1, is bounded in time, and stops by itself.
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -144,6 +147,11 @@ async function connections() {
 }
 
 const started = nowUs();
-if (only !== 'connections') await throughput();
-if (only !== 'throughput') await connections();
+if (only === undefined || only === 'throughput') await throughput();
+if (only === undefined || only === 'connections') await connections();
+if (only === undefined || only === 'nchan') {
+  console.log('');
+  const child = spawn(process.execPath, [join(here, 'nchan-minimal.mjs')], { stdio: 'inherit' });
+  await new Promise((resolve) => child.once('exit', resolve));
+}
 console.log(`\nbench finished in ${((nowUs() - started) / 1e6).toFixed(0)} s`);

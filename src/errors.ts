@@ -30,12 +30,14 @@ const exitCodeOf = {
   RTB_ERR_THRESHOLD_INVALID: ExitCode.badInput,
   RTB_ERR_RESULT_INVALID: ExitCode.badInput,
   RTB_ERR_RESULT_MISMATCH: ExitCode.badInput,
+  RTB_ERR_PROFILE_INVALID: ExitCode.badInput,
   RTB_ERR_PORT_IN_USE: ExitCode.environment,
   RTB_ERR_FD_LIMIT: ExitCode.environment,
   RTB_ERR_BROWSER_MISSING: ExitCode.environment,
   RTB_ERR_IO: ExitCode.environment,
   RTB_ERR_TARGET_UNREACHABLE: ExitCode.runFailed,
   RTB_ERR_TARGET_PROTOCOL: ExitCode.runFailed,
+  RTB_ERR_PHASE_INVALID: ExitCode.runFailed,
   RTB_ERR_SERVER_DIED: ExitCode.runFailed,
   RTB_ERR_RUN_FAILED: ExitCode.runFailed,
   RTB_ERR_THRESHOLDS_FAILED: ExitCode.thresholdsFailed,
@@ -59,6 +61,11 @@ export class RtbError extends Error {
 /** The one factory: `throw rtbError('RTB_ERR_USAGE', '--clients must be a positive integer, got "x"')`. */
 export function rtbError(code: ErrorCode, message: string, cause?: unknown): RtbError {
   return new RtbError(code, message, cause === undefined ? undefined : { cause });
+}
+
+/** True for a known RTB_ERR_* code (error codes travel as strings between threads and in results). */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(exitCodeOf, code);
 }
 
 export function isRtbError(error: unknown): error is RtbError {

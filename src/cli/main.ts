@@ -4,14 +4,18 @@
  */
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { endQuietlyWhenOutputCloses } from './closed-output.js';
 import { reportFailure } from './failure.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerListCommand } from './commands/list.js';
 import { registerProbeCommand } from './commands/probe.js';
+import { registerProfileCommand } from './commands/profile.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerMetricsCommand } from './commands/metrics.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerServerCommand } from './commands/server.js';
+
+endQuietlyWhenOutputCloses();
 
 const program = new Command('rtbench')
   .description('Benchmark real-time transports side by side: polling, long polling, Server-Sent Events, WebSocket.')
@@ -25,6 +29,7 @@ const program = new Command('rtbench')
 registerRunCommand(program);
 registerListCommand(program);
 registerProbeCommand(program);
+registerProfileCommand(program);
 registerServerCommand(program);
 registerReportCommand(program);
 registerCompareCommand(program);

@@ -1,5 +1,5 @@
 import { nowUs } from '../clock.js';
-import { PublishSender } from '../publisher/publish-sender.js';
+import { PublishSender, type PublishOutcome } from '../publisher/publish-sender.js';
 import type { ClientEnvironment } from './client-environment.js';
 import { DeliveryTracker } from './delivery-tracker.js';
 
@@ -9,12 +9,16 @@ export interface BenchClient {
   readonly topic: string;
   /** True once the client has connected at least once. */
   readonly everConnected: boolean;
+  /** What this client received, per publishing stream. */
+  readonly tracker: DeliveryTracker;
+  /** When the client first connected (µs on the shared monotonic clock), Infinity before. */
+  readonly connectedAtUs: number;
   /** Connects (and keeps reconnecting until stopped). */
   start(): void;
   /** Closes everything; no reconnects afterwards. */
   stop(): void;
-  /** rooms: sends one event body upstream on this client's transport; `done(ok)` once accepted or refused. */
-  publish(body: string, done: (ok: boolean) => void): void;
+  /** rooms: sends one event body upstream on this client's transport; `done` once accepted or refused. */
+  publish(body: string, done: (outcome: PublishOutcome) => void): void;
 }
 
 /**
@@ -31,6 +35,8 @@ export abstract class ClientBase implements BenchClient {
   protected stopped = false;
   #open = false;
   #connectStartUs = 0;
+  /** When the client first connected (µs), or Infinity before that. */
+  connectedAtUs = Number.POSITIVE_INFINITY;
   #upstream: PublishSender | undefined;
 
   constructor(env: ClientEnvironment, index: number, topic: string) {
@@ -50,12 +56,12 @@ export abstract class ClientBase implements BenchClient {
     this.closed();
   }
 
-  publish(body: string, done: (ok: boolean) => void): void {
-    this.#upstream ??= new PublishSender(this.env.origin, { connections: 1, pipelining: 8, createSocket: this.env.connect });
+  publish(body: string, done: (outcome: PublishOutcome) => void): void {
+    this.#upstream ??= new PublishSender(this.env.origin, this.env.profile.publish, { connections: 1, pipelining: 8, createSocket: this.env.connect });
     this.env.metrics.publishRequests++;
-    this.#upstream.publish(this.topic, 0, body, (ok) => {
-      if (!ok) this.env.metrics.publishErrors++;
-      done(ok);
+    this.#upstream.publish(this.topic, 0, body, (outcome) => {
+      if (!outcome.ok) this.env.metrics.publishErrors++;
+      done(outcome);
     });
   }
 
@@ -71,6 +77,7 @@ export abstract class ClientBase implements BenchClient {
     this.env.metrics.connected++;
     if (!this.everConnected) {
       this.everConnected = true;
+      this.connectedAtUs = atUs;
       this.env.metrics.connect.recordValue(Math.max(0, atUs - this.#connectStartUs));
     } else {
       this.env.metrics.reconnects++;

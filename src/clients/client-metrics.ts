@@ -24,9 +24,14 @@ export class ClientMetrics {
   /** Every first receipt of any event, by receive time (events/s). */
   received = 0;
   gaps = 0;
+  /** HTTP answers or streams of the wrong shape (status, content type, body). */
   protocolErrors = 0;
+  /** Messages that carried no rtbench event (heartbeats, control packets, other traffic). */
+  otherMessages = 0;
   connected = 0;
   connectErrors = 0;
+  /** Requests of a connected client that failed without an answer (reset, refused, closed). */
+  requestErrors = 0;
   reconnects = 0;
   /** Subscriber requests: polls, long-polls, SSE connects, WebSocket upgrades. */
   requests = 0;

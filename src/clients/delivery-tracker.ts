@@ -1,3 +1,5 @@
+import type { StreamExpectation } from '../protocol/stream-expectation.js';
+
 /** What `DeliveryTracker.observe` found. */
 export const Arrival = {
   /** First receipt, after everything earlier from its origin. */
@@ -10,36 +12,80 @@ export const Arrival = {
 export type Arrival = (typeof Arrival)[keyof typeof Arrival];
 
 /**
- * One (origin, topic) stream as one client sees it. Memory stays O(1) while events arrive
- * in order: everything ≤ `contiguous` was seen, and only seqs above it that arrived early
- * are remembered individually.
+ * One (origin, topic) stream as one client sees it: the seqs received are everything in
+ * [firstSeq, maxSeq] except the missing ranges. Memory is O(holes), not O(events): a lost
+ * event leaves one range behind, and later events that arrive in order cost nothing (a set
+ * of "early" seqs would grow with every event after the first loss).
  */
 class StreamState {
-  contiguous: number;
+  firstSeq: number;
   maxSeq: number;
-  early: Set<number> | undefined;
+  /** Missing seqs below maxSeq, as sorted, disjoint [lo, hi] pairs flattened: lo0, hi0, lo1, hi1, … */
+  missing: number[] = [];
 
   /** The first event a subscriber sees marks where its subscription began. */
   constructor(firstSeq: number) {
-    this.contiguous = firstSeq;
+    this.firstSeq = firstSeq;
     this.maxSeq = firstSeq;
   }
 
   observe(seq: number): Arrival {
-    if (seq <= this.contiguous || this.early?.has(seq)) return Arrival.Duplicate;
-    const outOfOrder = seq < this.maxSeq;
-    if (seq > this.maxSeq) this.maxSeq = seq;
-    if (seq === this.contiguous + 1) {
-      this.contiguous = seq;
-      const early = this.early;
-      if (early !== undefined && early.size > 0) {
-        while (early.delete(this.contiguous + 1)) this.contiguous++;
-      }
-    } else {
-      (this.early ??= new Set()).add(seq);
+    if (seq === this.maxSeq + 1) {
+      this.maxSeq = seq;
+      return Arrival.InOrder;
     }
-    return outOfOrder ? Arrival.OutOfOrder : Arrival.InOrder;
+    if (seq > this.maxSeq) {
+      this.missing.push(this.maxSeq + 1, seq - 1);
+      this.maxSeq = seq;
+      return Arrival.InOrder;
+    }
+    if (seq < this.firstSeq) {
+      // Earlier than anything seen: the subscription began before we thought.
+      if (seq < this.firstSeq - 1) this.missing.unshift(seq + 1, this.firstSeq - 1);
+      this.firstSeq = seq;
+      return Arrival.OutOfOrder;
+    }
+    const m = this.missing;
+    for (let i = 0; i < m.length; i += 2) {
+      const lo = m[i];
+      const hi = m[i + 1];
+      if (seq < lo) break;
+      if (seq > hi) continue;
+      if (lo === hi) m.splice(i, 2);
+      else if (seq === lo) m[i] = lo + 1;
+      else if (seq === hi) m[i + 1] = hi - 1;
+      else m.splice(i, 2, lo, seq - 1, seq + 1, hi);
+      return Arrival.OutOfOrder;
+    }
+    return Arrival.Duplicate;
   }
+
+  /** How many seqs in [lo, hi] were received. */
+  receivedIn(lo: number, hi: number): number {
+    const a = Math.max(lo, this.firstSeq);
+    const b = Math.min(hi, this.maxSeq);
+    if (b < a) return 0;
+    let n = b - a + 1;
+    const m = this.missing;
+    for (let i = 0; i < m.length; i += 2) {
+      const x = Math.max(a, m[i]);
+      const y = Math.min(b, m[i + 1]);
+      if (y >= x) n -= y - x + 1;
+    }
+    return n;
+  }
+
+  has(seq: number): boolean {
+    return this.receivedIn(seq, seq) === 1;
+  }
+}
+
+/** One client's reckoning against the expectations of its topic. */
+export interface StreamTally {
+  expected: number;
+  delivered: number;
+  lost: number;
+  unexpected: number;
 }
 
 /**
@@ -67,5 +113,35 @@ export class DeliveryTracker {
     this.#lastKey = originKey;
     this.#last = state;
     return state.observe(seq);
+  }
+
+  /**
+   * Adds this client's figures for `e` to `tally`, counted per stream from seqs (DESIGN §4):
+   * every accepted seq in the window not received is lost; a received seq whose publish
+   * failed is unexpected. `fromStart`: the client subscribed before the window opened, so
+   * it owes the whole window; otherwise it owes what followed its first event.
+   */
+  tally(e: StreamExpectation, fromStart: boolean, tally: StreamTally): void {
+    const state = this.#streams?.get(e.originKey);
+    let lo = e.firstSeq;
+    if (!fromStart) {
+      if (state === undefined) return;
+      lo = Math.max(lo, state.firstSeq);
+    }
+    const hi = e.lastSeq;
+    if (hi < lo) return;
+    let failed = 0;
+    let unexpected = 0;
+    for (const seq of e.failedSeqs) {
+      if (seq < lo || seq > hi) continue;
+      failed++;
+      if (state?.has(seq)) unexpected++;
+    }
+    const expected = hi - lo + 1 - failed;
+    const delivered = (state?.receivedIn(lo, hi) ?? 0) - unexpected;
+    tally.expected += expected;
+    tally.delivered += delivered;
+    tally.lost += expected - delivered;
+    tally.unexpected += unexpected;
   }
 }

@@ -1,30 +1,51 @@
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { nowUs } from '../clock.js';
+import type { PollSpec } from '../profiles/profile-types.js';
+import { renderTemplate } from '../profiles/template.js';
 import type { ClientEnvironment } from './client-environment.js';
 import { ClientBase } from './client-base.js';
 import { MeteredAgent } from './metered-agent.js';
 import { readPollAnswer } from './poll-reader.js';
+import { renderHeaders, topicVars } from './request-parts.js';
+
+/** What one answer did, for the subclass's scheduling. */
+export const Answer = {
+  /** No answer, or one of the wrong shape: back off. */
+  Failed: 0,
+  /** Answered with nothing new. */
+  Empty: 1,
+  /** Answered with at least one message. */
+  Messages: 2,
+} as const;
+export type Answer = (typeof Answer)[keyof typeof Answer];
 
 /**
- * What polling and long-polling share: one keep-alive socket, and GET requests that return
- * a poll answer and move the cursor. The subclass decides the URL of the next request and
- * when to send it.
+ * What polling and long-polling share: one keep-alive socket, and GET requests built from
+ * the profile's templates whose answers carry messages and move the cursor (from a JSON
+ * path, response headers or the last event id). The subclass decides when to send next.
  */
 export abstract class HttpPoller extends ClientBase {
   protected readonly agent: MeteredAgent;
-  protected cursor: number | undefined;
+  protected readonly spec: PollSpec;
+  /** Known once the first answer came (or from the profile's initial cursor). */
+  protected hasCursor: boolean;
+  readonly #vars: Record<string, string>;
+  readonly #headers: Record<string, string>;
   #request: ClientRequest | undefined;
-  #body = '';
+  #chunks: Buffer[] = [];
 
-  constructor(env: ClientEnvironment, index: number, topic: string) {
+  constructor(env: ClientEnvironment, index: number, topic: string, spec: PollSpec, extraVars: Record<string, string> = {}) {
     super(env, index, topic);
     this.agent = new MeteredAgent(env);
+    this.spec = spec;
+    this.#vars = { ...topicVars(topic), ...extraVars };
+    this.#headers = renderHeaders(spec.headers, this.#vars);
+    this.hasCursor = spec.initialCursor !== undefined;
+    for (const [name, value] of Object.entries(spec.initialCursor ?? {})) this.#vars[name] = renderTemplate(value, this.#vars);
   }
 
-  /** Path and query of the next request, from the current cursor. */
-  protected abstract nextPath(): string;
   /** Called after each answer (or failure); schedules the next request. */
-  protected abstract scheduleNext(failed: boolean): void;
+  protected abstract scheduleNext(answer: Answer): void;
 
   override start(): void {
     this.connecting();
@@ -36,52 +57,182 @@ export abstract class HttpPoller extends ClientBase {
     this.agent.destroy();
   }
 
-
   protected send(): void {
     if (this.stopped) return;
     this.env.metrics.requests++;
-    const req = request({ agent: this.agent, host: this.env.host, port: this.env.port, path: this.nextPath(), method: 'GET' });
+    const spec = this.spec;
+    const first = !this.hasCursor;
+    const path = renderTemplate(first ? spec.firstUrl : spec.url, this.#vars);
+    const headers = first || spec.cursorHeaders.length === 0 ? this.#headers : { ...this.#headers, ...renderHeaders(spec.cursorHeaders, this.#vars) };
+    this.env.trace?.(`GET ${path} ${JSON.stringify(headers)}`);
+    const req = request({ agent: this.agent, host: this.env.host, port: this.env.port, path, method: 'GET', headers });
     (req as OwnedRequest)[kPoller] = this;
     req.on('response', onResponse);
     req.on('error', onRequestError);
     req.end();
     this.#request = req;
+    if (spec.connectedWhen === 'sent' && !this.everConnected) this.opened(nowUs());
   }
 
   answered(res: IncomingMessage): void {
     (res as OwnedResponse)[kPoller] = this;
-    this.#body = '';
-    res.setEncoding('utf8');
+    this.#chunks = [];
     res.on('data', onData);
     res.on('end', onEnd);
     res.on('error', onResponseError);
-    if (res.statusCode !== 200) this.env.metrics.protocolErrors++;
   }
 
-  appendBody(text: string): void {
-    this.#body += text;
+  appendBody(chunk: Buffer): void {
+    this.#chunks.push(chunk);
   }
 
   completed(res: IncomingMessage): void {
     this.#request = undefined;
     const receiveUs = nowUs();
-    const next = res.statusCode === 200 ? readPollAnswer(this.env.metrics, this.tracker, this.#body, receiveUs) : undefined;
-    this.#body = '';
-    if (next === undefined) {
-      this.scheduleNext(true);
+    const body = this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks);
+    this.#chunks = [];
+    const status = res.statusCode ?? 0;
+    const metrics = this.env.metrics;
+    this.env.trace?.(`← ${status} ${JSON.stringify(pickHeaders(res))} ${body.length} bytes: ${JSON.stringify(body.toString('utf8', 0, Math.min(body.length, 300)))}`);
+    let answer: Answer;
+    if (this.spec.emptyStatus.includes(status)) {
+      metrics.emptyResponses++;
+      this.#cursorFromHeaders(res);
+      answer = Answer.Empty;
+    } else if (status >= 200 && status < 300) {
+      answer = this.#read(body, res, receiveUs);
+    } else {
+      metrics.protocolErrors++;
+      answer = Answer.Failed;
+    }
+    if (answer === Answer.Failed) {
+      this.scheduleNext(answer);
       return;
     }
-    this.cursor = next;
+    this.hasCursor = true;
     this.opened(receiveUs);
-    this.scheduleNext(false);
+    this.scheduleNext(answer);
+  }
+
+  /** A 2xx answer: its messages, and the next cursor. */
+  #read(body: Buffer, res: IncomingMessage, receiveUs: number): Answer {
+    const spec = this.spec;
+    const metrics = this.env.metrics;
+    if (spec.body.kind === 'v1') {
+      const next = readPollAnswer(metrics, this.tracker, body.toString('utf8'), receiveUs);
+      if (next === undefined) return Answer.Failed;
+      this.#vars.cursor = String(next.cursor);
+      return next.events > 0 ? Answer.Messages : Answer.Empty;
+    }
+    const reader = this.env.reader;
+    let events = 0;
+    let messages = 0;
+    let lastId = NaN;
+    let parsed: unknown;
+    switch (spec.body.kind) {
+      case 'single':
+        if (body.length > 0) {
+          messages = 1;
+          events = reader.read(this.tracker, body, 0, body.length, receiveUs);
+          lastId = reader.lastId;
+        }
+        break;
+      case 'lines': {
+        let start = 0;
+        while (start < body.length) {
+          let end = body.indexOf(10, start);
+          if (end < 0) end = body.length;
+          const lineEnd = end > start && body[end - 1] === 13 ? end - 1 : end;
+          if (lineEnd > start) {
+            messages++;
+            events += reader.read(this.tracker, body, start, lineEnd, receiveUs);
+            if (reader.lastId === reader.lastId) lastId = reader.lastId;
+          }
+          start = end + 1;
+        }
+        break;
+      }
+      case 'json-array': {
+        parsed = parseJson(body);
+        const list = valueAt(parsed, spec.body.path);
+        if (!Array.isArray(list)) {
+          metrics.protocolErrors++;
+          this.env.trace?.(`  no JSON array at ${spec.body.path.join('.') || '(the top level)'}`);
+          return Answer.Failed;
+        }
+        for (const element of list) {
+          messages++;
+          const bytes = Buffer.from(typeof element === 'string' ? element : JSON.stringify(element));
+          events += reader.read(this.tracker, bytes, 0, bytes.length, receiveUs);
+          if (reader.lastId === reader.lastId) lastId = reader.lastId;
+          else if (typeof element === 'object' && element !== null && typeof (element as { id?: unknown }).id === 'number') lastId = (element as { id: number }).id;
+        }
+        break;
+      }
+    }
+    this.env.trace?.(`  ${messages} message(s), ${events} rtbench event(s)`);
+    if (events === 0 && messages === 0) metrics.emptyResponses++;
+    // The next cursor.
+    const from = spec.cursorFrom;
+    if (from.kind === 'json') {
+      const value = valueAt(parsed ?? parseJson(body), from.path);
+      if (value === undefined || value === null || typeof value === 'object') {
+        if (messages > 0 || !this.hasCursor) {
+          metrics.protocolErrors++;
+          this.env.trace?.(`  no cursor at ${from.path.join('.')} in the answer`);
+          return Answer.Failed;
+        }
+      } else {
+        this.#vars.cursor = String(value);
+      }
+    } else if (from.kind === 'headers') {
+      this.#cursorFromHeaders(res);
+    } else if (from.kind === 'event-id' && lastId === lastId) {
+      this.#vars.cursor = String(lastId);
+    }
+    return messages > 0 ? Answer.Messages : Answer.Empty;
+  }
+
+  #cursorFromHeaders(res: IncomingMessage): void {
+    const from = this.spec.cursorFrom;
+    if (from.kind !== 'headers') return;
+    for (const name of from.names) {
+      const value = res.headers[name.toLowerCase()];
+      if (typeof value === 'string') {
+        this.#vars[`cursor.${name.toLowerCase()}`] = value;
+      }
+    }
   }
 
   failed(): void {
     this.#request = undefined;
     if (this.stopped) return;
     if (!this.everConnected) this.connectFailed();
-    this.scheduleNext(true);
+    else this.env.metrics.requestErrors++;
+    this.scheduleNext(Answer.Failed);
   }
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function valueAt(value: unknown, path: readonly string[]): unknown {
+  for (const key of path) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  return value;
+}
+
+function pickHeaders(res: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['content-type', 'last-modified', 'etag', 'content-length', 'transfer-encoding']) {
+    const v = res.headers[name];
+    if (typeof v === 'string') out[name] = v;
+  }
+  return out;
 }
 
 const kPoller = Symbol('poller');
@@ -95,8 +246,8 @@ function onResponse(this: OwnedRequest, res: IncomingMessage): void {
 function onRequestError(this: OwnedRequest): void {
   this[kPoller]!.failed();
 }
-function onData(this: OwnedResponse, text: string): void {
-  this[kPoller]!.appendBody(text);
+function onData(this: OwnedResponse, chunk: Buffer): void {
+  this[kPoller]!.appendBody(chunk);
 }
 function onEnd(this: OwnedResponse): void {
   this[kPoller]!.completed(this);

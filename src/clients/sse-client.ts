@@ -1,30 +1,38 @@
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { nowUs } from '../clock.js';
-import { readEventFields } from '../protocol/event.js';
-import { DEFAULT_SSE_RETRY_MS, Route } from '../protocol/routes.js';
+import type { SseSpec } from '../profiles/profile-types.js';
+import { renderTemplate } from '../profiles/template.js';
+import { DEFAULT_SSE_RETRY_MS } from '../protocol/routes.js';
 import type { ClientEnvironment } from './client-environment.js';
 import { ClientBase } from './client-base.js';
+import { renderHeaders, topicVars } from './request-parts.js';
 import { SseParser, type SseHandler } from './sse-parser.js';
 
-const GAP = Buffer.from('gap');
-
 /**
- * The fast SSE client: node:http + rtbench's byte-level event-stream parser. Reconnects
- * like EventSource — after the server's `retry:` (3 s by default) with `Last-Event-ID` —
- * until stopped. One clock read per socket read, shared by the events it carries.
+ * The fast SSE client: node:http + rtbench's byte-level event-stream parser, driven by the
+ * profile's `transports.sse` (URL, headers, event types, resume). Reconnects like
+ * EventSource — after the server's `retry:` (3 s by default) with `Last-Event-ID` — until
+ * stopped. One clock read per socket read, shared by the events it carries.
  */
 export class SseClient extends ClientBase implements SseHandler {
   readonly #parser = new SseParser(this);
+  readonly #spec: SseSpec;
   readonly #path: string;
+  readonly #headers: Record<string, string>;
+  readonly #gap: Buffer | undefined;
   #retryMs = DEFAULT_SSE_RETRY_MS;
   #request: ClientRequest | undefined;
   #responded = false;
   #receiveUs = 0;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(env: ClientEnvironment, index: number, topic: string) {
+  constructor(env: ClientEnvironment, index: number, topic: string, spec: SseSpec) {
     super(env, index, topic);
-    this.#path = `${Route.sse}?topic=${encodeURIComponent(topic)}`;
+    this.#spec = spec;
+    const vars = topicVars(topic);
+    this.#path = renderTemplate(spec.url, vars);
+    this.#headers = renderHeaders(spec.headers, vars);
+    this.#gap = spec.gapComment !== undefined ? Buffer.from(spec.gapComment) : undefined;
   }
 
   override start(): void {
@@ -37,15 +45,15 @@ export class SseClient extends ClientBase implements SseHandler {
     this.#request?.destroy();
   }
 
-
   #open(): void {
     if (this.stopped) return;
     this.#parser.reset();
     this.#responded = false;
     const lastEventId = this.#parser.lastEventId;
-    const headers: Record<string, string> = { Accept: 'text/event-stream', 'Cache-Control': 'no-cache' };
-    if (lastEventId !== '') headers['Last-Event-ID'] = lastEventId;
+    const headers = { ...this.#headers };
+    if (lastEventId !== '' && this.#spec.resume === 'last-event-id') headers['Last-Event-ID'] = lastEventId;
     this.env.metrics.requests++;
+    this.env.trace?.(`GET ${this.#path} ${JSON.stringify(headers)}`);
     const req = request({ host: this.env.host, port: this.env.port, path: this.#path, headers, createConnection: this.env.connect });
     (req as Owned<ClientRequest>)[kClient] = this;
     req.on('response', onResponse);
@@ -58,6 +66,7 @@ export class SseClient extends ClientBase implements SseHandler {
     this.#responded = true;
     (res as Owned<IncomingMessage>)[kClient] = this;
     res.on('close', onClose);
+    this.env.trace?.(`← ${res.statusCode} ${res.headers['content-type'] ?? '(no content-type)'}`);
     if (res.statusCode !== 200 || !String(res.headers['content-type']).startsWith('text/event-stream')) {
       this.env.metrics.protocolErrors++;
       res.resume();
@@ -69,18 +78,23 @@ export class SseClient extends ClientBase implements SseHandler {
 
   data(chunk: Buffer): void {
     this.#receiveUs = nowUs();
+    this.env.trace?.(`← ${chunk.length} bytes: ${JSON.stringify(chunk.toString('utf8', 0, Math.min(chunk.length, 300)))}`);
     this.#parser.push(chunk);
   }
 
   onEvent(data: Uint8Array, start: number, end: number, type: string): void {
-    if (type !== '' && type !== 'message') return;
-    const f = this.env.fields;
-    if (readEventFields(data, start, end, f)) this.env.metrics.deliver(this.tracker, f.originKey, f.seq, f.tsUs, this.#receiveUs);
-    else this.env.metrics.protocolErrors++;
+    if (!this.#spec.events.includes(type === 'message' ? '' : type)) {
+      this.env.metrics.otherMessages++;
+      return;
+    }
+    const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const n = this.env.reader.read(this.tracker, buf, start, end, this.#receiveUs);
+    this.env.trace?.(n > 0 ? `  event${type ? ` (${type})` : ''}: rtbench event found (${n})` : `  event${type ? ` (${type})` : ''}: no rtbench event in it — counted as another message`);
   }
 
   onComment(line: Uint8Array, start: number, end: number): void {
-    if (end - start === 3 && Buffer.compare(line.subarray(start, end), GAP) === 0) this.env.metrics.gaps++;
+    const gap = this.#gap;
+    if (gap !== undefined && end - start === gap.length && Buffer.compare(line.subarray(start, end), gap) === 0) this.env.metrics.gaps++;
   }
 
   onRetry(ms: number): void {

@@ -1,26 +1,42 @@
 import WebSocket from 'ws';
 import { nowUs } from '../clock.js';
-import { readEventFields } from '../protocol/event.js';
-import { Route } from '../protocol/routes.js';
+import type { WsSpec } from '../profiles/profile-types.js';
+import type { PublishOutcome } from '../publisher/publish-sender.js';
+import { renderTemplate } from '../profiles/template.js';
 import type { ClientEnvironment } from './client-environment.js';
 import { ClientBase } from './client-base.js';
+import { renderHeaders, topicVars } from './request-parts.js';
 
-const GAP_PREFIX = Buffer.from('{"gap"');
 const RECONNECT_MS = 1000;
+/** A frame has no answer: written is "accepted"; status 0 means there was no HTTP status. */
+const SENT: PublishOutcome = { ok: true, status: 0 };
+const NOT_OPEN: PublishOutcome = { ok: false, status: 0 };
 
 /**
- * WebSocket client (ws, permessage-deflate off). One text frame per event; reconnects
- * after 1 s with `since=<last id>` so nothing is missed. Publishes (rooms) on its socket.
+ * WebSocket client (ws, permessage-deflate off), driven by the profile's `transports.ws`:
+ * URL, subprotocols, frames sent on open, the publish frame for rooms, and resume. One
+ * message may carry any number of events (the marker decides). Reconnects after 1 s, with
+ * the last event id in the resume query parameter when the profile has one.
  */
 export class WsClient extends ClientBase {
+  readonly #spec: WsSpec;
   readonly #base: string;
+  readonly #headers: Record<string, string>;
+  readonly #onOpen: string[];
+  readonly #gap: Buffer | undefined;
   #socket: WebSocket | undefined;
   #lastId = NaN;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(env: ClientEnvironment, index: number, topic: string) {
+  constructor(env: ClientEnvironment, index: number, topic: string, spec: WsSpec) {
     super(env, index, topic);
-    this.#base = `ws://${env.host.includes(':') ? `[${env.host}]` : env.host}:${env.port}${Route.ws}?topic=${encodeURIComponent(topic)}`;
+    this.#spec = spec;
+    const vars = topicVars(topic);
+    const host = env.host.includes(':') ? `[${env.host}]` : env.host;
+    this.#base = `ws://${host}:${env.port}${renderTemplate(spec.url, vars)}`;
+    this.#headers = renderHeaders(spec.headers, vars);
+    this.#onOpen = spec.onOpen.map((t) => renderTemplate(t, vars));
+    this.#gap = spec.gapMessage !== undefined ? Buffer.from(spec.gapMessage) : undefined;
   }
 
   override start(): void {
@@ -33,48 +49,72 @@ export class WsClient extends ClientBase {
     this.#socket?.terminate();
   }
 
-  override publish(body: string, done: (ok: boolean) => void): void {
+  override publish(body: string, done: (outcome: PublishOutcome) => void): void {
+    const frame = this.#spec.publishFrame;
+    if (frame === undefined) {
+      super.publish(body, done);
+      return;
+    }
     const socket = this.#socket;
     this.env.metrics.publishRequests++;
     if (socket === undefined || socket.readyState !== WebSocket.OPEN) {
       this.env.metrics.publishErrors++;
-      done(false);
+      done(NOT_OPEN);
       return;
     }
-    socket.send(body, (error) => {
+    const text = frame.parts.length === 3 && frame.parts[0] === '' && frame.parts[1] === 'event' && frame.parts[2] === '' ? body : renderTemplate(frame, { ...topicVars(this.topic), event: body, 'event|json': JSON.stringify(body) });
+    socket.send(text, (error) => {
       if (error) this.env.metrics.publishErrors++;
-      done(!error);
+      done(error ? NOT_OPEN : SENT);
     });
   }
 
   #open(): void {
     if (this.stopped) return;
-    const url = this.#lastId === this.#lastId ? `${this.#base}&since=${this.#lastId}` : this.#base;
+    const resume = this.#spec.resumeQuery;
+    const url = resume !== undefined && this.#lastId === this.#lastId ? `${this.#base}${this.#base.includes('?') ? '&' : '?'}${resume}=${this.#lastId}` : this.#base;
     this.env.metrics.requests++;
-    const socket = new WebSocket(url, { perMessageDeflate: false, createConnection: this.env.connect });
+    this.env.trace?.(`WebSocket upgrade ${url}${this.#spec.subprotocols.length > 0 ? ` (subprotocols ${this.#spec.subprotocols.join(', ')})` : ''}`);
+    const socket = new WebSocket(url, this.#spec.subprotocols.length > 0 ? [...this.#spec.subprotocols] : undefined, {
+      perMessageDeflate: false,
+      createConnection: this.env.connect,
+      headers: this.#headers,
+    });
     (socket as Owned)[kClient] = this;
     socket.on('open', onOpen);
     socket.on('message', onMessage);
     socket.on('close', onClose);
     socket.on('error', onError);
+    socket.on('unexpected-response', onUnexpectedResponse);
     this.#socket = socket;
   }
 
   message(data: Buffer): void {
     const receiveUs = nowUs();
-    const f = this.env.fields;
-    if (readEventFields(data, 0, data.length, f)) {
-      if (f.id === f.id) this.#lastId = f.id;
-      this.env.metrics.deliver(this.tracker, f.originKey, f.seq, f.tsUs, receiveUs);
-    } else if (data.length >= GAP_PREFIX.length && data.compare(GAP_PREFIX, 0, GAP_PREFIX.length, 0, GAP_PREFIX.length) === 0) {
+    const gap = this.#gap;
+    if (gap !== undefined && data.length >= gap.length && data.compare(gap, 0, gap.length, 0, gap.length) === 0) {
       this.env.metrics.gaps++;
-    } else {
-      this.env.metrics.protocolErrors++;
+      return;
     }
+    const reader = this.env.reader;
+    const n = reader.read(this.tracker, data, 0, data.length, receiveUs);
+    if (reader.lastId === reader.lastId) this.#lastId = reader.lastId;
+    this.env.trace?.(`← frame ${data.length} bytes: ${JSON.stringify(data.toString('utf8', 0, Math.min(300, data.length)))} — ${n > 0 ? `rtbench event found (${n})` : 'no rtbench event in it'}`);
   }
 
   wentOpen(): void {
+    this.env.trace?.('← 101 Switching Protocols');
     this.opened(nowUs());
+    const socket = this.#socket!;
+    for (const frame of this.#onOpen) {
+      this.env.trace?.(`→ frame ${JSON.stringify(frame)}`);
+      socket.send(frame);
+    }
+  }
+
+  refused(status: number | undefined): void {
+    this.env.trace?.(`← ${status ?? '?'} (the upgrade was refused)`);
+    this.env.metrics.protocolErrors++;
   }
 
   lost(): void {
@@ -105,6 +145,12 @@ function onClose(this: Owned): void {
 }
 function onError(): void {
   // 'close' follows every 'error'; the client reconnects there.
+}
+function onUnexpectedResponse(this: Owned, _req: unknown, res: { statusCode?: number; resume(): void; destroy(): void }): void {
+  this[kClient]!.refused(res.statusCode);
+  res.destroy();
+  // ws emits 'close' only after 'error'; abort the attempt so 'close' follows.
+  this.terminate();
 }
 function reopen(client: WsClient): void {
   client.reopen();

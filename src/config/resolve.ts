@@ -1,17 +1,21 @@
 import { rtbError } from '../errors.js';
 import { TRANSPORTS } from '../protocol/transports.js';
 import type { SweepParam } from '../result/types.js';
-import type { ServerOptions } from '../server/options.js';
+import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server/options.js';
 import { parseBytes, parseDurationUs } from '../units.js';
 import { defaultWorkers, SCENARIO_DEFAULTS } from './defaults.js';
 import type { ValueLocator } from './scenario-errors.js';
+import type { TargetChoice } from './target-choice.js';
 import type { Arrival, Pattern, RunConfig, SseClientKind, TransportSpec } from './types.js';
+
+/** Events/s all publishers together may be asked for (the schema's descriptions say so). */
+const MAX_PUBLISH_RATE_PER_S = 1_000_000;
 
 /** A scenario after the schema accepted it (scenario-schema.ts); the shapes are guaranteed, the cross-field rules are checked here. */
 interface ScenarioData {
   name: string;
   description?: string;
-  workload: { pattern: Pattern; topics?: number; rate?: number; upstreamRate?: number; roomSize?: number; arrival?: Arrival; payloadBytes?: number };
+  workload: { pattern: Pattern; topics?: number; rate?: number; upstreamRate?: number; roomSize?: number; arrival?: Arrival; payloadBytes?: number | string };
   clients?: { count?: number; connectRate?: number };
   duration?: string;
   warmup?: string;
@@ -27,8 +31,7 @@ interface ScenarioData {
 export interface ResolveContext {
   file?: string;
   locator: ValueLocator;
-  target?: string;
-  serverPid?: number;
+  target: TargetChoice;
   repeat: number;
 }
 
@@ -71,9 +74,16 @@ export function resolveRunConfig(raw: Record<string, unknown>, ctx: ResolveConte
         transports.push({ transport, intervalsUs });
         break;
       }
-      case 'long-polling':
-        transports.push({ transport, timeoutMs: parseDurationUs((options.timeout as string | undefined) ?? d.transports['long-polling'].timeout)! / 1000 });
+      case 'long-polling': {
+        const timeoutMs = parseDurationUs((options.timeout as string | undefined) ?? d.transports['long-polling'].timeout)! / 1000;
+        // The reference server answers a longer hold with 400 (src/server/params.ts): every long-poll of the phase would fail.
+        const capMs = DEFAULT_SERVER_OPTIONS.maxLongPollTimeoutMs;
+        if (ctx.target.url === undefined && timeoutMs > capMs) {
+          fail(['transports', 'long-polling', 'timeout'], `a long-poll timeout of ${options.timeout as string} is above the reference server's cap of ${capMs / 1000}s, which would refuse every long-poll; use at most ${capMs / 1000}s`);
+        }
+        transports.push({ transport, timeoutMs });
         break;
+      }
       case 'sse':
         transports.push({ transport, client: ((options.client as SseClientKind | undefined) ?? d.transports.sse.client) as SseClientKind });
         break;
@@ -82,6 +92,15 @@ export function resolveRunConfig(raw: Record<string, unknown>, ctx: ResolveConte
         break;
     }
   }
+
+  // Transports the server does not offer are skipped with a note, not failed (DESIGN §2b).
+  const profile = ctx.target.profile;
+  const unsupportedTransports = transports.filter((t) => profile.transports[t.transport] === undefined).map((t) => t.transport);
+  if (unsupportedTransports.length === transports.length) {
+    const offered = TRANSPORTS.filter((t) => profile.transports[t] !== undefined);
+    fail(['transports'], `${profile.source} offers none of the transports asked for (${transports.map((t) => t.transport).join(', ')}); it offers ${offered.join(', ')}`);
+  }
+  for (let i = transports.length - 1; i >= 0; i--) if (unsupportedTransports.includes(transports[i].transport)) transports.splice(i, 1);
 
   let sweep: RunConfig['sweep'];
   if (s.sweep !== undefined) {
@@ -93,6 +112,7 @@ export function resolveRunConfig(raw: Record<string, unknown>, ctx: ResolveConte
         if (us === undefined || us < 10_000) return fail(path, `interval sweep values must be durations of at least 10ms such as 250ms; found ${JSON.stringify(v)}`);
         return us;
       }
+      if (param === 'payloadBytes' && typeof v === 'string' && parseBytes(v) !== undefined) return parseBytes(v)!;
       if (typeof v !== 'number' || !(v > 0 || (param === 'payloadBytes' && v === 0))) return fail(path, `${param} sweep values must be positive numbers; found ${JSON.stringify(v)}`);
       if ((param === 'clients' || param === 'payloadBytes') && !Number.isInteger(v)) return fail(path, `${param} sweep values must be integers; found ${v}`);
       return v;
@@ -100,6 +120,16 @@ export function resolveRunConfig(raw: Record<string, unknown>, ctx: ResolveConte
     if (param === 'interval' && !transports.some((t) => t.transport === 'polling')) fail(['sweep', 'param'], 'an interval sweep needs the polling transport');
     if (new Set(numbers).size !== numbers.length) fail(path, 'sweep values must not repeat');
     sweep = { param, values: numbers };
+  }
+
+  // The publishers schedule every event on the event loop: past this total they would never yield.
+  const sweptValues = (param: SweepParam, base: number): number[] => (sweep?.param === param ? [...sweep.values] : [base]);
+  const rates = pattern === 'rooms' ? sweptValues('rate', w.upstreamRate ?? d.workload.upstreamRate) : sweptValues('rate', w.rate ?? d.workload.rate);
+  const publishers = pattern === 'broadcast' ? [topics] : pattern === 'per-client' ? [1] : sweptValues('clients', clients.count);
+  const totalRate = Math.max(...rates) * Math.max(...publishers);
+  if (totalRate > MAX_PUBLISH_RATE_PER_S) {
+    const how = pattern === 'broadcast' ? `${Math.max(...rates)} events/s on each of ${topics} topics` : pattern === 'rooms' ? `${Math.max(...publishers)} clients each publishing ${Math.max(...rates)} events/s` : `${Math.max(...rates)} events/s`;
+    fail(sweep?.param === 'rate' || (pattern === 'rooms' && sweep?.param === 'clients') ? ['sweep', 'values'] : ['workload', pattern === 'rooms' ? 'upstreamRate' : 'rate'], `${how} is ${totalRate} events/s in total; rtbench publishes at most ${MAX_PUBLISH_RATE_PER_S} events/s`);
   }
 
   const server: { -readonly [K in keyof ServerOptions]?: ServerOptions[K] } = {};
@@ -122,7 +152,7 @@ export function resolveRunConfig(raw: Record<string, unknown>, ctx: ResolveConte
       upstreamRate: w.upstreamRate ?? d.workload.upstreamRate,
       roomSize,
       arrival: w.arrival ?? (d.workload.arrival as Arrival),
-      payloadBytes: w.payloadBytes ?? d.workload.payloadBytes,
+      payloadBytes: typeof w.payloadBytes === 'string' ? parseBytes(w.payloadBytes)! : (w.payloadBytes ?? d.workload.payloadBytes),
     },
     clients,
     durationUs,
@@ -134,8 +164,10 @@ export function resolveRunConfig(raw: Record<string, unknown>, ctx: ResolveConte
     ...(sweep ? { sweep } : {}),
     thresholds: s.thresholds ?? [],
     server,
-    ...(ctx.target ? { target: ctx.target } : {}),
-    ...(ctx.serverPid !== undefined ? { serverPid: ctx.serverPid } : {}),
+    ...(ctx.target.url !== undefined ? { target: ctx.target.url } : {}),
+    ...(ctx.target.serverPid !== undefined ? { serverPid: ctx.target.serverPid } : {}),
+    profile: ctx.target.profile,
+    unsupportedTransports,
     repeat: ctx.repeat,
   });
 }

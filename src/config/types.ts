@@ -1,3 +1,5 @@
+import type { Profile } from '../profiles/profile-types.js';
+import type { Transport } from '../protocol/transports.js';
 import type { ServerOptions } from '../server/options.js';
 import type { SweepParam } from '../result/types.js';
 
@@ -42,6 +44,10 @@ export interface RunConfig {
   readonly server: Partial<ServerOptions>;
   /** An external server to benchmark instead of the reference server. */
   readonly target?: string;
+  /** How to talk to the server (the built-in rtbench profile for the reference server). */
+  readonly profile: Profile;
+  /** Transports the scenario asked for that the profile does not offer: skipped, with a note. */
+  readonly unsupportedTransports: readonly Transport[];
   readonly serverPid?: number;
   readonly repeat: number;
 }

@@ -1,4 +1,6 @@
 import autocannon from 'autocannon';
+import { request as httpRequest } from 'node:http';
+import { describeError, rtbError } from '../errors.js';
 import { Route } from '../protocol/routes.js';
 
 /** The HTTP routes a capacity probe can drive. Long-polls and streams hold requests, so they are not probed this way. */
@@ -43,7 +45,13 @@ export async function probeRoute(options: ProbeOptions): Promise<ProbeResult> {
       : options.route === 'poll'
         ? { method: 'GET', url: `${options.url}${Route.poll}?topic=${topic}&since=0&limit=1` }
         : { method: 'GET', url: `${options.url}${Route.healthz}` };
+  // Throughput of 404s or refusals is not capacity: the route must answer 2xx first.
+  await checkAnswers2xx(request.url!, request.method ?? 'GET', request.headers as Record<string, string> | undefined, request.body as string | undefined);
   const result = await autocannon({ ...request, url: request.url!, connections: options.connections, duration: options.durationS, pipelining: 1 });
+  const failed = result.non2xx + result.errors;
+  if (failed > result.requests.total / 2) {
+    throw rtbError('RTB_ERR_TARGET_PROTOCOL', `${request.method ?? 'GET'} ${request.url}: ${failed} of ${result.requests.total + result.errors} requests failed or answered non-2xx under load; no capacity figure`);
+  }
   // autocannon reports latency in (fractional) milliseconds; rtbench's unit is integer µs.
   const us = (ms: number): number => Math.round(ms * 1000);
   return {
@@ -58,4 +66,22 @@ export async function probeRoute(options: ProbeOptions): Promise<ProbeResult> {
     errors: result.errors,
     non2xx: result.non2xx,
   };
+}
+
+/** One request to the probed route; anything but a 2xx answer is an error naming what came back. */
+function checkAnswers2xx(url: string, method: string, headers: Record<string, string> | undefined, body: string | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers, timeout: 5000 }, (res) => {
+      res.resume();
+      const status = res.statusCode ?? 0;
+      if (status >= 200 && status < 300) resolve();
+      else reject(rtbError('RTB_ERR_TARGET_PROTOCOL', `${method} ${new URL(url).pathname} answered ${status}, not 2xx: there is no capacity to measure on that route (is this an rtbench protocol v1 server?)`));
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('no answer within 5 s'), { code: 'ETIMEDOUT' })));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      const why = error.code === 'ECONNREFUSED' ? 'connection refused' : describeError(error);
+      reject(rtbError('RTB_ERR_TARGET_UNREACHABLE', `cannot reach ${new URL(url).origin} (${why}); is the server running?`));
+    });
+    req.end(body);
+  });
 }

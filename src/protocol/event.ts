@@ -164,7 +164,7 @@ function fieldOf(buf: Uint8Array, key: number, length: number): number {
 }
 
 /** originKey() of the string bytes `buf[start, end)`, without making the string. */
-function originKeyOfBytes(buf: Uint8Array, start: number, end: number): number {
+export function originKeyOfBytes(buf: Uint8Array, start: number, end: number): number {
   if (end - start < 2) return NaN;
   let n = 0;
   for (let i = start + 1; i < end; i++) {

@@ -1,6 +1,8 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { Client } from 'undici';
-import { Route } from '../protocol/routes.js';
+import type { PublishSpec } from '../profiles/profile-types.js';
+import { httpDate, renderTemplate } from '../profiles/template.js';
+import { stripBrackets } from '../protocol/host.js';
 
 /** How a sender opens its TCP connections: the default, or a client worker's metered one. */
 export type SocketFactory = (options: { host: string; port: number }) => Socket;
@@ -13,8 +15,16 @@ export interface PublishSenderOptions {
   readonly createSocket?: SocketFactory;
 }
 
+/** How one publish ended: accepted (a status the profile lists), refused (another status), or no answer. */
+export interface PublishOutcome {
+  readonly ok: boolean;
+  /** The HTTP status, or 0 when the request failed without one. */
+  readonly status: number;
+}
+
 /**
- * Sends publish bodies with `POST /publish` over a few keep-alive connections, pipelined.
+ * Sends publishes as the profile's `publish` section describes (method, URL, headers, body
+ * template, accepted statuses) over a few keep-alive connections, pipelined.
  *
  * Order: a topic's events always take the same connection, and an HTTP/1.1 server reads and
  * answers pipelined requests in order, so they reach the server in the order published —
@@ -23,15 +33,22 @@ export interface PublishSenderOptions {
  * Throughput: with one request in flight per topic, a publish would wait for the previous
  * one's answer, which waits for that event's fan-out (1000 subscribers ≈ 3 ms): the publisher,
  * not the server, would set the ceiling. Pipelining removes that round trip. undici is told
- * the POSTs are `idempotent` so it pipelines them; it never retries them (nothing here asks
+ * the requests are `idempotent` so it pipelines them; it never retries them (nothing here asks
  * it to), so a publish is sent at most once.
  */
 export class PublishSender {
   readonly #clients: Client[];
+  readonly #spec: PublishSpec;
+  readonly #bodyIsEvent: boolean;
+  readonly #headersUseDate: boolean;
   #pending = 0;
   #idleWaiters: (() => void)[] = [];
 
-  constructor(targetUrl: string, options: PublishSenderOptions) {
+  constructor(targetUrl: string, spec: PublishSpec, options: PublishSenderOptions) {
+    this.#spec = spec;
+    const b = spec.body.parts;
+    this.#bodyIsEvent = b.length === 3 && b[0] === '' && b[1] === 'event' && b[2] === '';
+    this.#headersUseDate = spec.headers.some((h) => h.value.names.includes('now.httpdate'));
     const createSocket = options.createSocket;
     this.#clients = Array.from(
       { length: Math.max(1, options.connections) },
@@ -42,7 +59,7 @@ export class PublishSender {
           ...(createSocket
             ? {
                 connect: (opts, callback) => {
-                  const socket = createSocket({ host: opts.hostname.replace(/^\[|\]$/g, ''), port: Number(opts.port) || 80 });
+                  const socket = createSocket({ host: stripBrackets(opts.hostname), port: Number(opts.port) || 80 });
                   const onError = (error: Error): void => callback(error, null);
                   socket.once('error', onError);
                   socket.once('connect', () => {
@@ -61,28 +78,33 @@ export class PublishSender {
     return this.#pending;
   }
 
-  /** Sends one publish on the topic's connection; `done(ok)` once the server has answered (ok = 200). */
-  publish(topic: string, topicIndex: number, body: string, done: (ok: boolean) => void): void {
+  /** Sends one publish on the topic's connection; `done` once the server has answered. */
+  publish(topic: string, topicIndex: number, event: string, done: (outcome: PublishOutcome) => void): void {
     const client = this.#clients[topicIndex % this.#clients.length];
+    const spec = this.#spec;
+    const vars: Record<string, string> = { topic: encodeURIComponent(topic), event, 'event|json': JSON.stringify(event) };
+    if (this.#headersUseDate) vars['now.httpdate'] = httpDate();
+    const headers: Record<string, string> = {};
+    for (const h of spec.headers) headers[h.name.toLowerCase()] = renderTemplate(h.value, vars);
     this.#pending++;
     client
       .request({
-        path: `${Route.publish}?topic=${encodeURIComponent(topic)}`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
+        path: renderTemplate(spec.url, vars),
+        method: spec.method as 'POST',
+        headers,
+        body: this.#bodyIsEvent ? event : renderTemplate(spec.body, vars),
         idempotent: true,
       })
       .then(
         async ({ statusCode, body: answer }) => {
           await answer.dump();
-          return statusCode === 200;
+          return { ok: spec.accepted.includes(statusCode), status: statusCode };
         },
-        () => false,
+        () => ({ ok: false, status: 0 }),
       )
-      .then((ok) => {
+      .then((outcome) => {
         this.#pending--;
-        done(ok);
+        done(outcome);
         if (this.#pending === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
       });
   }

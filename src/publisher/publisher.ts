@@ -1,13 +1,16 @@
 import { nowUs } from '../clock.js';
 import type { Arrival } from '../config/types.js';
-import { encodeHistogram, newHistogram, type Histogram } from '../metrics/histogram.js';
-import { encodeEventBody, payloadPadding, publisherOrigin } from '../protocol/event.js';
+import type { PublishSpec } from '../profiles/profile-types.js';
+import { encodeEventBody, originKey, payloadPadding, publisherOrigin } from '../protocol/event.js';
 import { ArrivalProcess } from './arrivals.js';
+import { PublishLedger, type PublishReport } from './publish-report.js';
 import { PublishSender } from './publish-sender.js';
 import { seededRandom, type Random } from './rng.js';
 
 export interface PublisherOptions {
   targetUrl: string;
+  /** How the target takes a publish (the profile's `publish` section). */
+  publish: PublishSpec;
   topics: readonly string[];
   /** Events/s over all topics together. */
   totalRatePerS: number;
@@ -26,18 +29,6 @@ export interface PublisherOptions {
 const CONNECTIONS = 8;
 const PIPELINING = 64;
 
-export interface PublisherReport {
-  /** Events accepted by the server with a scheduled time in the window, per topic index. */
-  acceptedInWindow: number[];
-  eventsInWindow: number;
-  sent: number;
-  errors: number;
-  /** Publish delay behind schedule (actual send − scheduled), µs. */
-  lagHistogram: string;
-  /** Events sent per second of the phase. */
-  perSecond: number[];
-}
-
 /**
  * The open-model publisher for the broadcast and per-client patterns: one merged arrival
  * stream over all topics (Poisson: a uniformly random topic per event, so each topic is a
@@ -52,27 +43,24 @@ export class Publisher {
   readonly #random: Random;
   readonly #padding: string;
   readonly #origin = publisherOrigin(0);
+  readonly #originKey = originKey(publisherOrigin(0));
   readonly #seq: number[];
-  readonly #accepted: number[];
-  readonly #lag: Histogram = newHistogram();
-  readonly #perSecond: number[] = [];
+  readonly #ledger: PublishLedger;
   #roundRobin = 0;
-  #sent = 0;
-  #errors = 0;
-  #eventsInWindow = 0;
   #timer: NodeJS.Timeout | undefined;
   #finished!: Promise<void>;
   #finish!: () => void;
   #stopped = false;
+  #sent = 0;
 
   constructor(options: PublisherOptions) {
     this.#o = options;
-    this.#sender = new PublishSender(options.targetUrl, { connections: Math.min(CONNECTIONS, options.topics.length), pipelining: PIPELINING });
+    this.#sender = new PublishSender(options.targetUrl, options.publish, { connections: Math.min(CONNECTIONS, options.topics.length), pipelining: PIPELINING });
     this.#random = seededRandom(options.seed);
     this.#arrivals = new ArrivalProcess(options.arrival, options.totalRatePerS, options.startUs, this.#random);
     this.#padding = payloadPadding(options.payloadBytes);
     this.#seq = new Array<number>(options.topics.length).fill(0);
-    this.#accepted = new Array<number>(options.topics.length).fill(0);
+    this.#ledger = new PublishLedger(options.phaseStartUs);
     this.#finished = new Promise((resolve) => (this.#finish = resolve));
   }
 
@@ -81,18 +69,11 @@ export class Publisher {
   }
 
   /** Resolves when the schedule has ended (or stop() was called) and every publish was answered. */
-  async done(): Promise<PublisherReport> {
+  async done(): Promise<PublishReport> {
     await this.#finished;
     await this.#sender.idle();
     await this.#sender.close();
-    return {
-      acceptedInWindow: [...this.#accepted],
-      eventsInWindow: this.#eventsInWindow,
-      sent: this.#sent,
-      errors: this.#errors,
-      lagHistogram: encodeHistogram(this.#lag),
-      perSecond: [...this.#perSecond],
-    };
+    return this.#ledger.report();
   }
 
   /** Stops scheduling now (Ctrl-C, a failed phase); in-flight publishes still finish. */
@@ -130,14 +111,11 @@ export class Publisher {
     const topicIndex = this.#o.arrival === 'fixed' ? this.#roundRobin++ % topics.length : Math.floor(this.#random() * topics.length);
     const seq = ++this.#seq[topicIndex];
     const inWindow = tsUs >= this.#o.windowStartUs;
-    if (inWindow) this.#eventsInWindow++;
-    const second = Math.floor((nowUs() - this.#o.phaseStartUs) / 1_000_000);
-    this.#perSecond[second] = (this.#perSecond[second] ?? 0) + 1;
+    const key = this.#originKey;
     this.#sent++;
-    this.#lag.recordValue(Math.max(0, nowUs() - tsUs));
-    this.#sender.publish(topics[topicIndex], topicIndex, encodeEventBody(this.#origin, seq, tsUs, this.#padding), (ok) => {
-      if (!ok) this.#errors++;
-      else if (inWindow) this.#accepted[topicIndex]++;
+    this.#ledger.sent(key, topicIndex, seq, tsUs, inWindow, nowUs());
+    this.#sender.publish(topics[topicIndex], topicIndex, encodeEventBody(this.#origin, seq, tsUs, this.#padding), (outcome) => {
+      this.#ledger.answered(key, topicIndex, seq, inWindow, outcome.ok, outcome.status);
     });
   }
 }

@@ -23,7 +23,9 @@ export interface RunResult {
   scenario: { name: string; description: string; file?: string };
   /** The resolved configuration the run used (see config/resolve.ts). */
   config: Record<string, unknown>;
-  target: { kind: 'reference' | 'external'; url?: string; serverPid?: number };
+  target: { kind: 'reference' | 'external'; url?: string; serverPid?: number; profile?: { name: string; source: string } };
+  /** Things the run decided that the reader should know, e.g. transports the profile does not offer, skipped. */
+  notes?: string[];
   phases: PhaseResult[];
   /** Threshold outcomes when thresholds were evaluated at the end of the run. */
   thresholds?: ThresholdOutcome[];
@@ -51,11 +53,15 @@ export interface PhaseResult {
   repeat: number;
   status: 'complete' | 'partial' | 'failed';
   error?: string;
+  /** Why it failed, as a stable code (RTB_ERR_*): the run's exit status follows from it. */
+  errorCode?: string;
   /** The effective parameters of this phase. */
   params: PhaseParams;
   metrics: PhaseMetrics;
   /** Where the server.* figures came from: the server's /metrics, /proc/<pid>, or nowhere (null figures). */
   serverLoadSource: 'metrics' | 'proc' | 'none';
+  /** Counters read from the profile's stats page at the window's end (server-load.stats); null where a field did not match. */
+  serverStats?: Record<string, number | null>;
   /** Plain-words warnings, e.g. that the generator saturated and latency is inflated. */
   warnings: string[];
   generatorSaturated: boolean;

@@ -1,7 +1,8 @@
+import type { ErrorCode } from '../errors.js';
 import type { GeneratorSample } from '../monitors/generator-monitor.js';
 import type { ServerSample } from '../monitors/server-sample.js';
-import type { PublisherReport } from '../publisher/publisher.js';
-import type { UpstreamReport, WorkerFinal, WorkerTick } from '../worker/messages.js';
+import type { PublishReport } from '../publisher/publish-report.js';
+import type { WorkerFinal, WorkerTick } from '../worker/messages.js';
 import type { PhaseParams } from '../result/types.js';
 import type { PhasePlan } from './plan.js';
 
@@ -26,18 +27,22 @@ export interface PhaseRecording {
   /** Per worker, per second. */
   ticks: WorkerTick[][];
   finals: WorkerFinal[];
-  publisher?: PublisherReport;
-  upstream?: UpstreamReport[];
+  /** What was published: the broadcast publisher's report, or every rooms publisher's added up. */
+  published?: PublishReport;
   serverSource: 'metrics' | 'proc' | 'none';
   serverBaseline?: ServerSample;
   serverAtWindowStart?: ServerSample;
   serverAtWindowEnd?: ServerSample;
   serverSamples: ServerSample[];
+  /** The profile's stats-page counters at the window's end. */
+  serverStats?: Record<string, number | null>;
   generatorAtWindowStart?: GeneratorSample;
   generatorAtWindowEnd?: GeneratorSample;
   generatorSamples: GeneratorSample[];
   status: 'complete' | 'partial' | 'failed';
   error?: string;
+  /** Why the phase failed, as a code: the run's exit status follows from it. */
+  errorCode?: ErrorCode;
   warnings: string[];
 }
 

@@ -1,10 +1,12 @@
 import { nowUs, sleep, sleepUntilUs } from '../clock.js';
 import type { RunConfig } from '../config/types.js';
-import { describeError, isRtbError } from '../errors.js';
+import { describeError, isRtbError, type ErrorCode } from '../errors.js';
 import { decodeHistogram, newHistogram, type Histogram } from '../metrics/histogram.js';
 import { GeneratorMonitor } from '../monitors/generator-monitor.js';
-import { Publisher, type PublisherReport } from '../publisher/publisher.js';
+import { mergePublishReports, type PublishReport } from '../publisher/publish-report.js';
+import { Publisher } from '../publisher/publisher.js';
 import { deriveSeed } from '../publisher/rng.js';
+import { describeMarker, markerFor, type Profile } from '../profiles/profile-types.js';
 import type { PhaseParams, PhaseResult } from '../result/types.js';
 import type { WorkerInit } from '../worker/messages.js';
 import { topicNames, type Topology } from '../workload/topology.js';
@@ -53,7 +55,7 @@ export async function runPhase(plan: PhasePlan, env: PhaseEnvironment): Promise<
   };
   const generator = new GeneratorMonitor();
   generator.start();
-  const pool = new WorkerPool(workerInits(plan, config, target.url, topology, workers, phaseStartUs));
+  const pool = new WorkerPool(workerInits(plan, config, target.url, target.profile, topology, workers, phaseStartUs));
   // Every second's latency, folded in as it arrives, for the progress line's "p99 so far".
   const liveLatency = newHistogram();
   pool.onTick((tick, workerIndex) => {
@@ -73,19 +75,19 @@ export async function runPhase(plan: PhasePlan, env: PhaseEnvironment): Promise<
   });
 
   // Whatever ends the phase early: Ctrl-C, the server dying, a worker failing.
-  let interruption: { status: 'partial' | 'failed'; message: string } | undefined;
-  let interrupt!: (status: 'partial' | 'failed', message: string) => void;
+  let interruption: { status: 'partial' | 'failed'; message: string; code?: ErrorCode } | undefined;
+  let interrupt!: (status: 'partial' | 'failed', message: string, code?: ErrorCode) => void;
   const interrupted = new Promise<void>((resolve) => {
-    interrupt = (status, message) => {
-      interruption ??= { status, message };
+    interrupt = (status, message, code) => {
+      interruption ??= { status, message, ...(code ? { code } : {}) };
       resolve();
     };
   });
   const onAbort = (): void => interrupt('partial', 'interrupted');
   if (env.signal.aborted) onAbort();
   env.signal.addEventListener('abort', onAbort, { once: true });
-  void target.died.then((error) => interrupt('failed', error.message));
-  void pool.failed.then((error) => interrupt('failed', error.message));
+  void target.died.then((error) => interrupt('failed', error.message, error.code));
+  void pool.failed.then((error) => interrupt('failed', error.message, isRtbError(error) ? error.code : 'RTB_ERR_RUN_FAILED'));
   /** Waits for `step`, or for an interruption; true when the step finished. */
   const reached = async (step: Promise<unknown>): Promise<boolean> => {
     await Promise.race([step, interrupted]);
@@ -100,6 +102,10 @@ export async function runPhase(plan: PhasePlan, env: PhaseEnvironment): Promise<
     rec.timeline.connectedUs = nowUs();
     if (!everyoneConnected) {
       const connectedNow = sumLatest(rec, (t) => t.everConnected);
+      if (connectedNow === 0) {
+        interrupt('failed', `no client connected within ${Math.round(connectBudgetUs / 1e6)} s — check the profile's ${plan.transport} section (rtbench profile check shows each step)`, 'RTB_ERR_PHASE_INVALID');
+        return finish();
+      }
       rec.warnings.push(`only ${connectedNow} of ${plan.clients} clients connected within ${Math.round(connectBudgetUs / 1e6)} s; the window ran with those`);
     }
 
@@ -112,6 +118,7 @@ export async function runPhase(plan: PhasePlan, env: PhaseEnvironment): Promise<
     if (config.workload.pattern !== 'rooms') {
       publisher = new Publisher({
         targetUrl: target.url,
+        publish: target.profile.publish,
         topics: topicNames(topology),
         totalRatePerS: config.workload.pattern === 'broadcast' ? plan.rate * plan.topics : plan.rate,
         arrival: config.workload.arrival,
@@ -132,19 +139,22 @@ export async function runPhase(plan: PhasePlan, env: PhaseEnvironment): Promise<
     stage = 'measuring';
     if (!(await reached(sleepUntilUs(windowEndUs, wait)))) return finish();
     rec.serverAtWindowEnd = await target.source.sample();
+    rec.serverStats = await target.stats();
     rec.generatorAtWindowEnd = generator.sample();
 
     // 3. Publishing has stopped: tell the workers what their clients should have received.
     stage = 'draining';
-    let acceptedPerTopic: number[];
     if (publisher !== undefined) {
-      if (!(await reached(publisher.done().then((report) => (rec.publisher = report))))) return finish();
-      acceptedPerTopic = rec.publisher!.acceptedInWindow;
+      if (!(await reached(publisher.done().then((report) => (rec.published = report))))) return finish();
     } else {
-      if (!(await reached(pool.allPublished().then((reports) => (rec.upstream = reports))))) return finish();
-      acceptedPerTopic = mergeAccepted(rec.upstream!, plan.topics);
+      if (!(await reached(pool.allPublished().then((reports) => (rec.published = mergePublishReports(reports)))))) return finish();
     }
-    pool.broadcast({ type: 'expected', acceptedPerTopic });
+    const invalid = publishingProblem(rec.published!, target);
+    if (invalid !== undefined) {
+      interrupt('failed', invalid, 'RTB_ERR_PHASE_INVALID');
+      return finish();
+    }
+    pool.broadcast({ type: 'expected', streams: rec.published!.streams });
 
     // 4. Drain: until every expected delivery arrived, or the drain time is up.
     const drained = await reached(Promise.race([pool.allDrained().then(() => true), sleep(plan.drainUs / 1000, wait).then(() => false)]));
@@ -160,15 +170,20 @@ export async function runPhase(plan: PhasePlan, env: PhaseEnvironment): Promise<
     phaseOver.abort();
     env.signal.removeEventListener('abort', onAbort);
     publisher?.stop();
-    if (rec.publisher === undefined && publisher !== undefined) rec.publisher = await settleWithin(publisher.done(), 5000);
+    if (rec.published === undefined && publisher !== undefined) rec.published = await settleWithin(publisher.done(), 5000);
     stopSampling();
     rec.timeline.endUs ??= nowUs();
     rec.finals = (await settleWithin(pool.stop(), 10_000)) ?? [];
     await pool.terminate();
     generator.stop();
+    if (interruption === undefined) {
+      const nothing = nothingDelivered(rec, target);
+      if (nothing !== undefined) interruption = { status: 'failed', message: nothing, code: 'RTB_ERR_PHASE_INVALID' };
+    }
     if (interruption !== undefined) {
       rec.status = interruption.status;
       rec.error = interruption.message;
+      if (interruption.code !== undefined) rec.errorCode = interruption.code;
     }
     return summarisePhase(rec);
   }
@@ -195,7 +210,7 @@ function phaseParams(plan: PhasePlan, config: RunConfig, workers: number): Phase
   };
 }
 
-function workerInits(plan: PhasePlan, config: RunConfig, targetUrl: string, topology: Topology, workers: number, phaseStartUs: number): WorkerInit[] {
+function workerInits(plan: PhasePlan, config: RunConfig, targetUrl: string, profile: Profile, topology: Topology, workers: number, phaseStartUs: number): WorkerInit[] {
   const inits: WorkerInit[] = [];
   const base = Math.floor(plan.clients / workers);
   let first = 0;
@@ -204,6 +219,7 @@ function workerInits(plan: PhasePlan, config: RunConfig, targetUrl: string, topo
     inits.push({
       workerIndex: i,
       targetUrl,
+      profile,
       client: plan.client,
       topology,
       firstClient: first,
@@ -218,11 +234,43 @@ function workerInits(plan: PhasePlan, config: RunConfig, targetUrl: string, topo
   return inits;
 }
 
-/** Sums the rooms' upstream acceptance reports of every worker into one count per topic. */
-function mergeAccepted(reports: readonly { acceptedPerTopic: Record<number, number> }[], topics: number): number[] {
-  const total = new Array<number>(topics).fill(0);
-  for (const report of reports) for (const [topic, n] of Object.entries(report.acceptedPerTopic)) total[Number(topic)] += n;
-  return total;
+/** Above this share of refused publishes a phase is not a measurement of delivery (DESIGN §4). */
+const MAX_PUBLISH_ERROR_RATIO = 0.01;
+
+/**
+ * Why a phase's publishing makes it invalid, or undefined: nothing was published in the
+ * window, the server accepted none of it, or refused more than a small share. Without this,
+ * expected would be 0 and every loss threshold would pass on nothing.
+ */
+function publishingProblem(report: PublishReport, target: PhaseTarget): string | undefined {
+  const statuses = Object.entries(report.errorStatuses)
+    .sort((a, b) => b[1] - a[1])
+    .map(([status, n]) => `${status === '0' ? 'no answer' : `HTTP ${status}`} ×${n}`)
+    .join(', ');
+  const accepted = target.profile.publish.accepted.join(', ');
+  if (report.eventsInWindow === 0) return 'no event was scheduled in the measurement window (rate too low for the duration?)';
+  if (report.acceptedInWindow === 0) {
+    return `the server accepted none of ${report.sent} publishes (${statuses || 'no answer'}); ${target.profile.source} expects publish status ${accepted} — check its publish section`;
+  }
+  if (report.errors > MAX_PUBLISH_ERROR_RATIO * report.sent) {
+    return `${report.errors} of ${report.sent} publishes failed (${statuses}); more than ${MAX_PUBLISH_ERROR_RATIO * 100} % makes delivery figures meaningless`;
+  }
+  return undefined;
+}
+
+/**
+ * A phase where events were owed but not one arrived measured nothing about delivery: say
+ * why (messages came but the marker never matched, or nothing came at all) instead of
+ * reporting a 0 % that thresholds might not even look at.
+ */
+function nothingDelivered(rec: PhaseRecording, target: PhaseTarget): string | undefined {
+  const expected = rec.finals.reduce((n, f) => n + f.expected, 0);
+  const delivered = rec.finals.reduce((n, f) => n + f.delivered + f.unexpected, 0);
+  if (expected === 0 || delivered > 0) return undefined;
+  const other = rec.finals.reduce((n, f) => n + f.otherMessages, 0);
+  const markerText = describeMarker(markerFor(target.profile, rec.plan.transport));
+  if (other > 0) return `${other} messages arrived but none held rtbench's event: ${target.profile.source} ${markerText} never matched (rtbench profile check shows the messages)`;
+  return `none of ${expected} expected deliveries arrived and no message came at all: check ${target.profile.source}'s ${rec.plan.transport} section (rtbench profile check shows each step)`;
 }
 
 /** Samples server and generator load once a second, on the phase's second boundaries. */
@@ -292,4 +340,3 @@ async function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T | und
   }
 }
 
-export type { PublisherReport };

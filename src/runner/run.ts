@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { wallClockIso } from '../clock.js';
 import type { RunConfig } from '../config/types.js';
-import { isRtbError, rtbError, type RtbError } from '../errors.js';
+import { isErrorCode, isRtbError, rtbError, type RtbError } from '../errors.js';
 import { describeEnvironment } from '../result/environment.js';
 import { RESULT_SCHEMA, type PhaseResult, type RunResult } from '../result/types.js';
 import { VERSION } from '../version.js';
@@ -34,7 +34,7 @@ export async function runBenchmark(config: RunConfig, hooks: RunHooks): Promise<
   checkOpenFileLimit(config);
   const startedAt = wallClockIso();
   const plans = planPhases(config);
-  const external = config.target !== undefined ? await openExternalTarget(config.target, config.serverPid) : undefined;
+  const external = config.target !== undefined ? await openExternalTarget(config.target, config.profile, config.serverPid) : undefined;
   const phases: PhaseResult[] = [];
   let failure: RtbError | undefined;
   // Someone else's server may be shared by several runs: keep each phase's topics apart.
@@ -45,7 +45,7 @@ export async function runBenchmark(config: RunConfig, hooks: RunHooks): Promise<
       hooks.onPhaseStart?.(plan.key, i + 1, plans.length);
       let target: PhaseTarget;
       try {
-        target = external ?? (await startReferenceTarget(config.server));
+        target = external ?? (await startReferenceTarget(config.server, config.profile));
       } catch (error) {
         failure = isRtbError(error) ? error : rtbError('RTB_ERR_RUN_FAILED', String(error));
         break;
@@ -63,7 +63,7 @@ export async function runBenchmark(config: RunConfig, hooks: RunHooks): Promise<
         phases.push(phase);
         hooks.onPhaseDone?.(phase);
         if (phase.status === 'failed') {
-          failure = rtbError(phase.error?.includes('server') ? 'RTB_ERR_SERVER_DIED' : 'RTB_ERR_RUN_FAILED', `phase ${plan.key}: ${phase.error ?? 'failed'}`);
+          failure = rtbError(isErrorCode(phase.errorCode) ? phase.errorCode : 'RTB_ERR_RUN_FAILED', `phase ${plan.key}: ${phase.error ?? 'failed'}`);
           break;
         }
       } finally {
@@ -77,6 +77,8 @@ export async function runBenchmark(config: RunConfig, hooks: RunHooks): Promise<
     const complete = phases.filter((p) => p.status === 'complete').length;
     failure = rtbError('RTB_ERR_INTERRUPTED', `interrupted; ${complete} of ${plans.length} phases complete, result marked partial`);
   }
+  const profileRef = { name: config.profile.name, source: config.profile.source };
+  const notes = config.unsupportedTransports.map((t) => `${t} skipped: ${config.profile.source} does not offer it`);
   const partial = failure !== undefined || phases.some((p) => p.status !== 'complete') || phases.length < plans.length;
   const result: RunResult = {
     schema: RESULT_SCHEMA,
@@ -87,8 +89,10 @@ export async function runBenchmark(config: RunConfig, hooks: RunHooks): Promise<
     ...(failure ? { interruption: { reason: failure.code === 'RTB_ERR_INTERRUPTED' ? 'interrupted' : 'failed', message: failure.message } } : {}),
     environment: describeEnvironment(),
     scenario: { name: config.scenario.name, description: config.scenario.description, ...(config.scenario.file ? { file: config.scenario.file } : {}) },
-    config: JSON.parse(JSON.stringify(config)) as Record<string, unknown>,
-    target: config.target !== undefined ? { kind: 'external', url: config.target, ...(config.serverPid !== undefined ? { serverPid: config.serverPid } : {}) } : { kind: 'reference' },
+    // The profile is described by name and source; its compiled templates are not part of the record.
+    config: JSON.parse(JSON.stringify({ ...config, profile: profileRef })) as Record<string, unknown>,
+    target: config.target !== undefined ? { kind: 'external', url: config.target, ...(config.serverPid !== undefined ? { serverPid: config.serverPid } : {}), profile: profileRef } : { kind: 'reference', profile: profileRef },
+    ...(notes.length > 0 ? { notes } : {}),
     phases,
   };
   return { result, ...(failure ? { failure } : {}) };

@@ -24,7 +24,8 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
 
   const latencyHist = mergeEncoded(finals.map((f) => f.latency));
   const connectHist = mergeEncoded(finals.map((f) => f.connect));
-  const lagHist = mergeEncoded([rec.publisher?.lagHistogram ?? '', ...(rec.upstream ?? []).map((u) => u.lagHistogram)]);
+  const published = rec.published;
+  const lagHist = mergeEncoded([published?.lagHistogram ?? '']);
   const latency = summarise(latencyHist);
   const connect = summarise(connectHist);
   const lag = summarise(lagHist);
@@ -35,8 +36,11 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
   const perEvent = (n: number | null): number | null => (n !== null && window !== null && window.received > 0 ? n / window.received : null);
   const perSecond = (n: number | null): number | null => (n !== null && windowS > 0 ? n / windowS : null);
 
-  const expected = sum((f) => f.expected);
+  // Expectations exist once publishing was over; a phase stopped before that owes nothing known.
+  const known = finals.length > 0 && finals.every((f) => f.expectationsKnown);
+  const expected = known ? sum((f) => f.expected) : null;
   const delivered = sum((f) => f.delivered);
+  const lost = known ? sum((f) => f.lost) : null;
   const everConnected = sum((f) => f.everConnected);
   const isPolling = plan.transport === 'polling' || plan.transport === 'long-polling';
 
@@ -53,8 +57,9 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
     'latency.mean': latency.mean,
     expected,
     delivered,
-    lost: Math.max(0, expected - delivered),
-    delivered_ratio: expected > 0 ? delivered / expected : null,
+    lost,
+    unexpected: known ? sum((f) => f.unexpected) : null,
+    delivered_ratio: expected !== null && expected > 0 ? delivered / expected : null,
     duplicated: sum((f) => f.duplicated),
     out_of_order: sum((f) => f.outOfOrder),
     gaps: sum((f) => f.gaps),
@@ -62,7 +67,9 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
     connected: everConnected,
     connect_errors: sum((f) => f.connectErrors),
     reconnects: sum((f) => f.reconnects),
+    request_errors: sum((f) => f.requestErrors),
     protocol_errors: sum((f) => f.protocolErrors),
+    other_messages: sum((f) => f.otherMessages),
     'connect.p50': connect.p50,
     'connect.p99': connect.p99,
     'connect.max': connect.max,
@@ -71,8 +78,9 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
     requests_per_event: perEvent(window?.requests ?? null),
     empty_responses: isPolling ? (window?.emptyResponses ?? null) : null,
     empty_ratio: isPolling && window !== null && window.requests > 0 ? window.emptyResponses / window.requests : null,
-    publish_requests: (rec.publisher?.sent ?? 0) + (rec.upstream ?? []).reduce((n, u) => n + u.sent, 0),
-    publish_errors: (rec.publisher?.errors ?? 0) + (rec.upstream ?? []).reduce((n, u) => n + u.errors, 0),
+    publish_requests: published?.sent ?? 0,
+    publish_errors: published?.errors ?? 0,
+    publish_accepted: published?.acceptedInWindow ?? null,
     events_per_second: perSecond(window?.received ?? null),
     bytes_down: window?.bytesDown ?? null,
     bytes_up: window?.bytesUp ?? null,
@@ -90,7 +98,7 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
     'generator.cpu_percent': generator.cpuPercent,
     'generator.loop_delay_p99': generator.loopDelayP99,
     'generator.worker_utilization': generator.workerUtilization,
-    'publisher.events': (rec.publisher?.eventsInWindow ?? 0) + (rec.upstream ?? []).reduce((n, u) => n + u.eventsInWindow, 0),
+    'publisher.events': published?.eventsInWindow ?? 0,
     'publisher.lag_p50': lag.p50,
     'publisher.lag_p99': lag.p99,
     'publisher.lag_max': lag.max,
@@ -110,8 +118,14 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
     warnings.push(`The publisher fell behind schedule (lag p99 ${formatDurationUs(lag.p99)}); latency is measured from the scheduled time, so the delay is counted, not hidden.`);
   }
   if (rec.serverSource === 'none') warnings.push('Server load is unknown: the target has no /metrics and no --server-pid was given.');
+  if (metrics.request_errors !== null && metrics.request_errors > 0) {
+    warnings.push(`${metrics.request_errors} requests of connected clients failed without an answer (the server reset or refused connections mid-run).`);
+  }
+  if (metrics.unexpected !== null && metrics.unexpected > 0) {
+    warnings.push(`${metrics.unexpected} deliveries were of events whose publish the server answered as failed (counted as unexpected, not as delivered).`);
+  }
   if (metrics.lost !== null && metrics.lost > 0 && rec.status === 'complete') {
-    warnings.push(`${metrics.lost} of ${expected} expected deliveries never arrived.`);
+    warnings.push(`${metrics.lost} of ${expected ?? '?'} expected deliveries never arrived.`);
   }
 
   return {
@@ -122,9 +136,11 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
     repeat: plan.repeat,
     status: rec.status,
     ...(rec.error ? { error: rec.error } : {}),
+    ...(rec.errorCode ? { errorCode: rec.errorCode } : {}),
     params: rec.params,
     metrics,
     serverLoadSource: rec.serverSource,
+    ...(rec.serverStats !== undefined ? { serverStats: rec.serverStats } : {}),
     warnings,
     generatorSaturated: saturated,
     timeseries: timeSeries(rec),
@@ -235,7 +251,7 @@ function timeSeries(rec: PhaseRecording): TimeSeries {
     serverLoopDelayP99Us: [],
     generatorCpuPercent: [],
   };
-  const publishedPerSecond = [rec.publisher?.perSecond ?? [], ...(rec.upstream ?? []).map((u) => u.perSecond)];
+  const publishedPerSecond = [rec.published?.perSecond ?? []];
   for (let second = 0; second < length; second++) {
     series.t.push(second + 1);
     let connected = 0;

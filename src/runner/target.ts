@@ -1,33 +1,38 @@
-import { isIP } from 'node:net';
 import { request } from 'node:http';
 import { describeError, rtbError, type RtbError } from '../errors.js';
 import { MetricsEndpointSource } from '../monitors/metrics-endpoint-source.js';
 import { NoSource } from '../monitors/no-source.js';
 import { ProcSource } from '../monitors/proc-source.js';
 import type { ServerLoadSource } from '../monitors/server-sample.js';
+import type { Profile } from '../profiles/profile-types.js';
 import { Route } from '../protocol/routes.js';
 import type { ServerOptions } from '../server/options.js';
 import { ServerProcess } from './server-process.js';
 
-/** The server a phase runs against, and where its load figures come from. */
+/** The server a phase runs against, how to talk to it, and where its load figures come from. */
 export interface PhaseTarget {
   readonly url: string;
   readonly kind: 'reference' | 'external';
+  readonly profile: Profile;
   readonly source: ServerLoadSource;
-  /** Resolves when the server dies mid-phase (reference server only). */
+  /** Resolves when the server dies or stops answering mid-run; never resolves otherwise. */
   readonly died: Promise<RtbError>;
+  /** The profile's stats-page counters now (a field that did not match is null), or undefined without a stats page. */
+  stats(): Promise<Record<string, number | null> | undefined>;
   close(): Promise<void>;
 }
 
-/** A fresh reference server in a child process. */
-export async function startReferenceTarget(options: Partial<ServerOptions>): Promise<PhaseTarget> {
+/** A fresh reference server in a child process, spoken to through the built-in rtbench profile. */
+export async function startReferenceTarget(options: Partial<ServerOptions>, profile: Profile): Promise<PhaseTarget> {
   const server = await ServerProcess.start(options);
   const source = new MetricsEndpointSource(server.url);
   return {
     url: server.url,
     kind: 'reference',
+    profile,
     source,
     died: server.died,
+    stats: () => readStats(server.url, profile),
     close: async () => {
       source.close();
       await server.stop();
@@ -35,53 +40,146 @@ export async function startReferenceTarget(options: Partial<ServerOptions>): Pro
   };
 }
 
-const LOOPBACK_NAMES = new Set(['localhost', 'localhost.localdomain', 'ip6-localhost']);
-
-/** True for 127.0.0.0/8, ::1 and localhost: the only places rtbench sends load unless told otherwise. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  if (LOOPBACK_NAMES.has(host.toLowerCase())) return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1';
-  return false;
-}
-
-/** Parses and checks `--target`: an http:// URL, on loopback unless `allowRemote`. */
-export function parseTargetUrl(text: string, allowRemote: boolean): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw rtbError('RTB_ERR_USAGE', `--target: expected a URL such as http://127.0.0.1:8080; found "${text}"`);
-  }
-  if (url.protocol !== 'http:') throw rtbError('RTB_ERR_USAGE', `--target: only http:// servers are supported; found ${url.protocol}//`);
-  if (url.pathname !== '/' || url.search !== '') throw rtbError('RTB_ERR_USAGE', `--target: give the server's base URL without a path (http://host:port); found "${text}"`);
-  if (!allowRemote && !isLoopbackHost(url.hostname)) {
-    throw rtbError('RTB_ERR_USAGE', `--target ${url.host} is not a loopback address; rtbench sends load only to 127.0.0.1, ::1 or localhost unless you pass --allow-remote (for servers you are allowed to load)`);
-  }
-  return url.origin;
-}
+/** How often an external target's liveness is asked, and after how many failures in a row it counts as gone. */
+const LIVENESS_INTERVAL_MS = 1000;
+const LIVENESS_FAILURES = 3;
+/** How long a target may take to become ready before the run gives up. */
+const READY_TIMEOUT_MS = 5000;
 
 /**
- * An external server given with `--target`: checks that it answers and speaks the
- * protocol, then picks the load source — `--server-pid` (/proc), else its `/metrics` if it
- * has one, else none (server load reported as unknown).
+ * An external server given with `--target`: checks that it is ready (the profile's `ready`
+ * URL answers 2xx; for the rtbench profile, that it speaks protocol v1), picks the load source
+ * — `--server-pid` (/proc, the whole process tree if the profile says so), else its
+ * `/metrics` for the rtbench profile, else none (server load reported as unknown) — and
+ * watches that it keeps answering.
  */
-export async function openExternalTarget(url: string, serverPid: number | undefined): Promise<PhaseTarget> {
-  await checkSpeaksProtocol(url);
+export async function openExternalTarget(url: string, profile: Profile, serverPid: number | undefined): Promise<PhaseTarget> {
+  // Protocol v1 has its own, more telling probe (a /poll answer of the right shape).
+  if (isBuiltinRtbench(profile)) await checkSpeaksProtocol(url);
+  else await waitUntilReady(url, profile);
   let source: ServerLoadSource;
   if (serverPid !== undefined) {
-    source = new ProcSource(serverPid);
+    source = new ProcSource(serverPid, profile.serverLoad.processes === 'tree');
   } else {
-    const metrics = new MetricsEndpointSource(url);
-    const sample = await metrics.sample();
-    if (sample !== undefined && sample.cpuUs !== undefined) source = metrics;
+    const metrics = isBuiltinRtbench(profile) ? new MetricsEndpointSource(url) : undefined;
+    const sample = await metrics?.sample();
+    if (metrics !== undefined && sample !== undefined && sample.cpuUs !== undefined) source = metrics;
     else {
-      metrics.close();
+      metrics?.close();
       source = new NoSource();
     }
   }
-  return { url, kind: 'external', source, died: new Promise(() => {}), close: async () => source.close() };
+  const liveness = watchLiveness(url, profile);
+  return {
+    url,
+    kind: 'external',
+    profile,
+    source,
+    died: liveness.died,
+    stats: () => readStats(url, profile),
+    close: async () => {
+      liveness.stop();
+      source.close();
+    },
+  };
+}
+
+/** Reads the profile's stats page (server-load.stats); a page that cannot be read gives null fields. */
+async function readStats(url: string, profile: Profile): Promise<Record<string, number | null> | undefined> {
+  const stats = profile.serverLoad.stats;
+  if (stats === undefined) return undefined;
+  let body = '';
+  try {
+    const answer = await get(`${url}${stats.path}`, 2000);
+    if (answer.status >= 200 && answer.status < 300) body = answer.body;
+  } catch {
+    body = '';
+  }
+  const out: Record<string, number | null> = {};
+  for (const [name, pattern] of Object.entries(stats.fields)) {
+    const match = pattern.exec(body);
+    out[name] = match?.[1] !== undefined && Number.isFinite(Number(match[1])) ? Number(match[1]) : null;
+  }
+  return out;
+}
+
+/** The profile's ready check, retried for a few seconds: a server still starting is not an error. */
+async function waitUntilReady(url: string, profile: Profile): Promise<void> {
+  const path = profile.ready?.path ?? '/';
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let last = '';
+  for (;;) {
+    try {
+      const answer = await get(`${url}${path}`);
+      if (profile.ready === undefined || isReady(profile, answer.status)) return;
+      last = `GET ${path} answered ${answer.status}`;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ECONNREFUSED' && Date.now() >= deadline) {
+        throw rtbError('RTB_ERR_TARGET_UNREACHABLE', `cannot reach the target ${url} (connection refused); is the server running?`);
+      }
+      last = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ETIMEDOUT' || code === 'ECONNRESET' ? `GET ${path}: no answer` : describeError(error);
+    }
+    if (Date.now() >= deadline) {
+      if (profile.ready === undefined) throw rtbError('RTB_ERR_TARGET_UNREACHABLE', `cannot reach the target ${url} (${last}); is the server running?`);
+      throw rtbError('RTB_ERR_TARGET_UNREACHABLE', `the target ${url} is not ready: ${profile.source} says ready: ${path} must answer ${readyStatuses(profile)}, but ${last} for ${READY_TIMEOUT_MS / 1000} s`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function isBuiltinRtbench(profile: Profile): boolean {
+  return profile.name === 'rtbench' && profile.source.startsWith('built-in');
+}
+
+function isReady(profile: Profile, status: number): boolean {
+  const statuses = profile.ready?.statuses ?? [];
+  return statuses.length > 0 ? statuses.includes(status) : status >= 200 && status < 300;
+}
+
+function readyStatuses(profile: Profile): string {
+  const statuses = profile.ready?.statuses ?? [];
+  return statuses.length > 0 ? statuses.join(' or ') : '2xx';
+}
+
+/**
+ * Asks the target every second whether it is still there (any HTTP answer from the ready URL,
+ * or from `/`); after several failures in a row it counts as dead, and the phase fails (exit 4)
+ * instead of passing on an empty measurement.
+ */
+function watchLiveness(url: string, profile: Profile): { died: Promise<RtbError>; stop(): void } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let failures = 0;
+  let report!: (error: RtbError) => void;
+  const died = new Promise<RtbError>((resolve) => (report = resolve));
+  const path = profile.ready?.path ?? '/';
+  const check = async (): Promise<void> => {
+    // Any HTTP answer means the server is there; a server that answers but refuses work shows
+    // up in the publishes and connections, which fail the phase on their own.
+    let why: string | undefined;
+    try {
+      await get(`${url}${path}`, 2000);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      why = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ETIMEDOUT' ? 'no answer within 2 s' : describeError(error);
+    }
+    if (stopped) return;
+    failures = why === undefined ? 0 : failures + 1;
+    if (why !== undefined && failures >= LIVENESS_FAILURES) {
+      report(rtbError('RTB_ERR_SERVER_DIED', `the target ${url} stopped answering (${why}, ${failures} checks in a row)`));
+      return;
+    }
+    timer = setTimeout(() => void check(), LIVENESS_INTERVAL_MS);
+  };
+  timer = setTimeout(() => void check(), LIVENESS_INTERVAL_MS);
+  return {
+    died,
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
 }
 
 async function checkSpeaksProtocol(url: string): Promise<void> {
@@ -94,7 +192,7 @@ async function checkSpeaksProtocol(url: string): Promise<void> {
     const why = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ETIMEDOUT' || code === 'ECONNRESET' ? 'no answer' : describeError(error);
     throw rtbError('RTB_ERR_TARGET_UNREACHABLE', `cannot reach the target ${url} (${why}); is the server running?`);
   }
-  const expected = 'expected 200 {"next":N,"events":[…]} — see the README, "The protocol"';
+  const expected = 'expected 200 {"next":N,"events":[…]} — see the README, "The protocol"; for another kind of server, describe it with --profile (docs/profiles.md)';
   if (answer.status !== 200) throw rtbError('RTB_ERR_TARGET_PROTOCOL', `${url} answers HTTP but does not speak rtbench protocol v1: GET ${probe} gave ${answer.status} (${expected})`);
   let parsed: unknown;
   try {
@@ -108,9 +206,9 @@ async function checkSpeaksProtocol(url: string): Promise<void> {
   }
 }
 
-function get(url: string): Promise<{ status: number; body: string }> {
+function get(url: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { timeout: 5000 }, (res) => {
+    const req = request(url, { timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {

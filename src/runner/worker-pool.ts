@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { rtbError } from '../errors.js';
-import type { FromWorker, ToWorker, UpstreamReport, WorkerFinal, WorkerInit, WorkerTick } from '../worker/messages.js';
+import type { PublishReport } from '../publisher/publish-report.js';
+import type { FromWorker, ToWorker, WorkerFinal, WorkerInit, WorkerTick } from '../worker/messages.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../worker/client-worker.js', import.meta.url));
 
@@ -14,7 +15,7 @@ export class WorkerPool {
   readonly #ticks: ((tick: WorkerTick, workerIndex: number) => void)[] = [];
   readonly #connected = new Set<number>();
   readonly #drained = new Set<number>();
-  readonly #published = new Map<number, UpstreamReport>();
+  readonly #published = new Map<number, PublishReport>();
   readonly #finals = new Map<number, WorkerFinal>();
   #waiters: (() => void)[] = [];
   #failure: Error | undefined;
@@ -61,7 +62,7 @@ export class WorkerPool {
   }
 
   /** rooms: every worker's upstream report, once all have finished publishing. */
-  async allPublished(): Promise<UpstreamReport[]> {
+  async allPublished(): Promise<PublishReport[]> {
     await this.#until(() => this.#published.size === this.#workers.length);
     return [...this.#published.values()];
   }

@@ -8,7 +8,7 @@ import { phaseLabel } from '../result/phase-label.js';
 /**
  * Every threshold against every phase it selects: one outcome per threshold × matching phase
  * (repeats included), in threshold order then phase order. A metric that was not measured
- * (null) fails, saying so; a partial or failed phase is judged on what it measured. A
+ * (null) fails as "no data"; a partial phase is judged on what it measured, a failed one fails. A
  * threshold that matches no phase of the result fails too, never a silent pass.
  */
 export function evaluateThresholds(thresholds: readonly Threshold[], result: RunResult): ThresholdOutcome[] {
@@ -26,7 +26,9 @@ function evaluateOne(t: Threshold, phase: PhaseResult, label: string): Threshold
   const actual = phase.metrics[t.metric] ?? null;
   const state = phase.status === 'complete' ? '' : ` (phase ${phase.status})`;
   const base = { expression: t.expression, phase: phase.key, metric: t.metric, actual };
-  if (actual === null) return { ...base, ok: false, message: `${label}: ${t.metric} was not measured${state}` };
+  // A failed phase measured nothing trustworthy: no check over it passes (DESIGN §4).
+  if (phase.status === 'failed') return { ...base, ok: false, message: `${label}: phase failed${phase.error ? ` (${phase.error})` : ''}; ${t.metric} not judged` };
+  if (actual === null) return { ...base, ok: false, message: `${label}: no data — ${t.metric} was not measured${state}` };
   const ok = holds(actual, t.op, t.limit);
   const shown = formatMetric(t.metric, actual);
   return {

@@ -8,175 +8,230 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { BenchClient } from '../clients/client-base.js';
 import { ClientEnvironment } from '../clients/client-environment.js';
 import { createClient } from '../clients/create-client.js';
+import type { StreamTally } from '../clients/delivery-tracker.js';
 import { nowUs } from '../clock.js';
 import { describeError } from '../errors.js';
 import { encodeHistogram } from '../metrics/histogram.js';
 import { ProcessLoadSampler } from '../metrics/process-load.js';
+import type { StreamExpectation } from '../protocol/stream-expectation.js';
 import { deriveSeed, seededRandom } from '../publisher/rng.js';
 import { topicIndexOf, topicName } from '../workload/topology.js';
 import type { CounterSnapshot, FromWorker, ToWorker, WorkerInit } from './messages.js';
 import { UpstreamPublisher } from './upstream-publisher.js';
 
-const port = parentPort!;
-const init = workerData as WorkerInit;
-const env = new ClientEnvironment(init.targetUrl);
-const metrics = env.metrics;
-const load = new ProcessLoadSampler();
-const random = seededRandom(deriveSeed(init.seed, 1_000_000 + init.workerIndex));
-const clients: BenchClient[] = [];
-const timers = new Set<NodeJS.Timeout>();
-let everConnected = 0;
-let connectedReported = false;
-let expected = Number.POSITIVE_INFINITY;
-let drainedReported = false;
-let windowStart: CounterSnapshot | undefined;
-let windowEnd: CounterSnapshot | undefined;
-let upstream: UpstreamPublisher | undefined;
-let lastElu = performance.eventLoopUtilization();
+/** How often a worker checks whether every expected delivery has arrived, during the drain. */
+const DRAIN_CHECK_MS = 25;
+const CONNECT_CHECK_MS = 20;
 
-function post(message: FromWorker): void {
-  port.postMessage(message);
-}
+/** One worker's clients and everything it keeps between messages, in one place. */
+class ClientWorker {
+  readonly #init: WorkerInit;
+  readonly #post: (message: FromWorker) => void;
+  readonly #env: ClientEnvironment;
+  readonly #load = new ProcessLoadSampler();
+  readonly #clients: BenchClient[] = [];
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #lastElu = performance.eventLoopUtilization();
+  #connectedReported = false;
+  #drainedReported = false;
+  /** Per topic index, the publishing streams it carries; undefined until publishing is over. */
+  #expected: Map<number, StreamExpectation[]> | undefined;
+  #windowStartUs = Number.POSITIVE_INFINITY;
+  #windowStart: CounterSnapshot | undefined;
+  #windowEnd: CounterSnapshot | undefined;
+  #upstream: UpstreamPublisher | undefined;
 
-function later(ms: number, fn: () => void): void {
-  const timer = setTimeout(() => {
-    timers.delete(timer);
-    fn();
-  }, Math.max(0, ms));
-  timers.add(timer);
-}
-
-function snapshot(): CounterSnapshot {
-  const bytes = env.sockets.totals();
-  return {
-    requests: metrics.requests,
-    emptyResponses: metrics.emptyResponses,
-    received: metrics.received,
-    bytesDown: bytes.bytesIn,
-    bytesUp: bytes.bytesOut,
-    publishRequests: metrics.publishRequests,
-    publishErrors: metrics.publishErrors,
-  };
-}
-
-for (let i = 0; i < init.clientCount; i++) {
-  const index = init.firstClient + i;
-  clients.push(createClient(init.client, env, index, topicName(init.topology, topicIndexOf(init.topology, index)), random));
-}
-
-/** Opens connections at the ramp rate: client k of this worker starts k / rate s into the phase. */
-function ramp(next: number): void {
-  const now = nowUs();
-  const intervalUs = 1_000_000 / init.connectRatePerS;
-  while (next < clients.length && init.phaseStartUs + next * intervalUs <= now) clients[next++].start();
-  if (next < clients.length) later((init.phaseStartUs + next * intervalUs - nowUs()) / 1000, () => ramp(next));
-}
-
-function checkConnected(): void {
-  if (connectedReported) return;
-  everConnected = 0;
-  for (const client of clients) if (client.everConnected) everConnected++;
-  if (everConnected === clients.length) {
-    connectedReported = true;
-    post({ type: 'connected', everConnected, connectErrors: metrics.connectErrors });
-  } else {
-    later(20, checkConnected);
+  constructor(init: WorkerInit, post: (message: FromWorker) => void) {
+    this.#init = init;
+    this.#post = post;
+    this.#env = new ClientEnvironment(init.targetUrl, init.profile, undefined, init.client.transport);
+    const random = seededRandom(deriveSeed(init.seed, 1_000_000 + init.workerIndex));
+    for (let i = 0; i < init.clientCount; i++) {
+      const index = init.firstClient + i;
+      this.#clients.push(createClient(init.client, this.#env, index, topicName(init.topology, topicIndexOf(init.topology, index)), random));
+    }
   }
-}
 
-/** One tick per second of the phase, aligned to its start so every worker's seconds line up. */
-function tick(second: number): void {
-  const elu = performance.eventLoopUtilization(lastElu);
-  lastElu = performance.eventLoopUtilization();
-  let ever = 0;
-  for (const client of clients) if (client.everConnected) ever++;
-  post({
-    type: 'tick',
-    second,
-    connected: metrics.connected,
-    everConnected: ever,
-    counters: snapshot(),
-    secondLatency: encodeHistogram(metrics.secondLatency),
-    utilization: elu.utilization,
-    loopDelayP99Us: load.sample().loopDelay.p99Us,
-    delivered: metrics.delivered,
-  });
-  metrics.secondLatency.reset();
-  later((init.phaseStartUs + (second + 2) * 1_000_000 - nowUs()) / 1000, () => tick(second + 1));
-}
-
-function checkDrained(): void {
-  if (drainedReported) return;
-  if (metrics.delivered >= expected) {
-    drainedReported = true;
-    post({ type: 'drained' });
-  } else {
-    later(25, checkDrained);
+  start(): void {
+    this.#load.start();
+    this.#ramp(0);
+    this.#checkConnected();
+    this.#later((this.#init.phaseStartUs + 1_000_000 - nowUs()) / 1000, () => this.#tick(0));
   }
-}
 
-function stop(): void {
-  upstream?.stop();
-  for (const timer of timers) clearTimeout(timer);
-  timers.clear();
-  for (const client of clients) client.stop();
-  load.stop();
-  let ever = 0;
-  for (const client of clients) if (client.everConnected) ever++;
-  post({
-    type: 'final',
-    latency: encodeHistogram(metrics.latency),
-    connect: encodeHistogram(metrics.connect),
-    expected: Number.isFinite(expected) ? expected : 0,
-    delivered: metrics.delivered,
-    duplicated: metrics.duplicated,
-    outOfOrder: metrics.outOfOrder,
-    gaps: metrics.gaps,
-    protocolErrors: metrics.protocolErrors,
-    connectErrors: metrics.connectErrors,
-    reconnects: metrics.reconnects,
-    connected: metrics.connected,
-    everConnected: ever,
-    windowStart,
-    windowEnd: windowEnd ?? (windowStart ? snapshot() : undefined),
-  });
-}
-
-port.on('message', (message: ToWorker) => {
-  try {
+  receive(message: ToWorker): void {
     switch (message.type) {
-      case 'window': {
-        metrics.windowStartUs = message.windowStartUs;
-        metrics.windowEndUs = message.windowEndUs;
-        later((message.windowStartUs - nowUs()) / 1000, () => (windowStart = snapshot()));
-        later((message.windowEndUs - nowUs()) / 1000, () => (windowEnd = snapshot()));
-        if (init.upstream !== undefined) {
-          upstream = new UpstreamPublisher(
-            clients.map((client) => ({ client, topicIndex: topicIndexOf(init.topology, client.index) })),
-            { ...init.upstream, seed: init.seed, publishStartUs: message.publishStartUs, windowStartUs: message.windowStartUs, windowEndUs: message.windowEndUs, phaseStartUs: init.phaseStartUs },
-          );
-          upstream.start((report) => post({ type: 'published', ...report }));
+      case 'window':
+        this.#openWindow(message.publishStartUs, message.windowStartUs, message.windowEndUs);
+        break;
+      case 'expected':
+        this.#expected = new Map();
+        for (const stream of message.streams) {
+          const list = this.#expected.get(stream.topicIndex);
+          if (list === undefined) this.#expected.set(stream.topicIndex, [stream]);
+          else list.push(stream);
         }
+        this.#checkDrained();
         break;
-      }
-      case 'expected': {
-        // Only clients that subscribed should have received anything.
-        let total = 0;
-        for (const client of clients) if (client.everConnected) total += message.acceptedPerTopic[topicIndexOf(init.topology, client.index)] ?? 0;
-        expected = total;
-        checkDrained();
-        break;
-      }
       case 'stop':
-        stop();
+        this.#stop();
         break;
     }
+  }
+
+  #later(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      fn();
+    }, Math.max(0, ms));
+    this.#timers.add(timer);
+  }
+
+  #snapshot(): CounterSnapshot {
+    const bytes = this.#env.sockets.totals();
+    const m = this.#env.metrics;
+    return {
+      requests: m.requests,
+      emptyResponses: m.emptyResponses,
+      received: m.received,
+      bytesDown: bytes.bytesIn,
+      bytesUp: bytes.bytesOut,
+      publishRequests: m.publishRequests,
+      publishErrors: m.publishErrors,
+    };
+  }
+
+  #everConnected(): number {
+    let n = 0;
+    for (const client of this.#clients) if (client.everConnected) n++;
+    return n;
+  }
+
+  /** Opens connections at the ramp rate: client k of this worker starts k / rate s into the phase. */
+  #ramp(next: number): void {
+    const { phaseStartUs, connectRatePerS } = this.#init;
+    const intervalUs = 1_000_000 / connectRatePerS;
+    const now = nowUs();
+    while (next < this.#clients.length && phaseStartUs + next * intervalUs <= now) this.#clients[next++].start();
+    if (next < this.#clients.length) this.#later((phaseStartUs + next * intervalUs - nowUs()) / 1000, () => this.#ramp(next));
+  }
+
+  #checkConnected(): void {
+    if (this.#connectedReported) return;
+    const everConnected = this.#everConnected();
+    if (everConnected === this.#clients.length) {
+      this.#connectedReported = true;
+      this.#post({ type: 'connected', everConnected, connectErrors: this.#env.metrics.connectErrors });
+    } else {
+      this.#later(CONNECT_CHECK_MS, () => this.#checkConnected());
+    }
+  }
+
+  /** One tick per second of the phase, aligned to its start so every worker's seconds line up. */
+  #tick(second: number): void {
+    const elu = performance.eventLoopUtilization(this.#lastElu);
+    this.#lastElu = performance.eventLoopUtilization();
+    const m = this.#env.metrics;
+    this.#post({
+      type: 'tick',
+      second,
+      connected: m.connected,
+      everConnected: this.#everConnected(),
+      counters: this.#snapshot(),
+      secondLatency: encodeHistogram(m.secondLatency),
+      utilization: elu.utilization,
+      loopDelayP99Us: this.#load.sample().loopDelay.p99Us,
+      delivered: m.delivered,
+    });
+    m.secondLatency.reset();
+    this.#later((this.#init.phaseStartUs + (second + 2) * 1_000_000 - nowUs()) / 1000, () => this.#tick(second + 1));
+  }
+
+  #openWindow(publishStartUs: number, windowStartUs: number, windowEndUs: number): void {
+    const m = this.#env.metrics;
+    m.windowStartUs = windowStartUs;
+    m.windowEndUs = windowEndUs;
+    this.#windowStartUs = windowStartUs;
+    this.#later((windowStartUs - nowUs()) / 1000, () => (this.#windowStart = this.#snapshot()));
+    this.#later((windowEndUs - nowUs()) / 1000, () => (this.#windowEnd = this.#snapshot()));
+    const init = this.#init;
+    if (init.upstream === undefined) return;
+    this.#upstream = new UpstreamPublisher(
+      this.#clients.map((client) => ({ client, topicIndex: topicIndexOf(init.topology, client.index) })),
+      { ...init.upstream, seed: init.seed, publishStartUs, windowStartUs, windowEndUs, phaseStartUs: init.phaseStartUs },
+    );
+    this.#upstream.start((report) => this.#post({ type: 'published', ...report }));
+  }
+
+  /** Every client's figures against the streams of its topic (DESIGN §4: per stream, never netted). */
+  #tally(): StreamTally {
+    const tally: StreamTally = { expected: 0, delivered: 0, lost: 0, unexpected: 0 };
+    const expected = this.#expected;
+    if (expected === undefined) return tally;
+    const topology = this.#init.topology;
+    for (const client of this.#clients) {
+      if (!client.everConnected) continue;
+      const streams = expected.get(topicIndexOf(topology, client.index));
+      if (streams === undefined) continue;
+      const fromStart = client.connectedAtUs <= this.#windowStartUs;
+      for (const stream of streams) client.tracker.tally(stream, fromStart, tally);
+    }
+    return tally;
+  }
+
+  #checkDrained(): void {
+    if (this.#drainedReported) return;
+    if (this.#tally().lost === 0) {
+      this.#drainedReported = true;
+      this.#post({ type: 'drained' });
+    } else {
+      this.#later(DRAIN_CHECK_MS, () => this.#checkDrained());
+    }
+  }
+
+  #stop(): void {
+    this.#upstream?.stop();
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    for (const client of this.#clients) client.stop();
+    this.#load.stop();
+    const m = this.#env.metrics;
+    const tally = this.#tally();
+    // Stopped before publishing was over (Ctrl-C, a failure): what was owed is unknown, and
+    // delivered is every first receipt of an event scheduled in the window.
+    const known = this.#expected !== undefined;
+    this.#post({
+      type: 'final',
+      latency: encodeHistogram(m.latency),
+      connect: encodeHistogram(m.connect),
+      expectationsKnown: known,
+      expected: tally.expected,
+      delivered: known ? tally.delivered : m.delivered,
+      lost: tally.lost,
+      unexpected: tally.unexpected,
+      duplicated: m.duplicated,
+      outOfOrder: m.outOfOrder,
+      gaps: m.gaps,
+      protocolErrors: m.protocolErrors,
+      otherMessages: m.otherMessages,
+      connectErrors: m.connectErrors,
+      requestErrors: m.requestErrors,
+      reconnects: m.reconnects,
+      connected: m.connected,
+      everConnected: this.#everConnected(),
+      windowStart: this.#windowStart,
+      windowEnd: this.#windowEnd ?? (this.#windowStart ? this.#snapshot() : undefined),
+    });
+  }
+}
+
+const port = parentPort!;
+const worker = new ClientWorker(workerData as WorkerInit, (message) => port.postMessage(message));
+port.on('message', (message: ToWorker) => {
+  try {
+    worker.receive(message);
   } catch (error) {
-    post({ type: 'fatal', message: describeError(error) });
+    port.postMessage({ type: 'fatal', message: describeError(error) } satisfies FromWorker);
   }
 });
-
-load.start();
-ramp(0);
-checkConnected();
-later((init.phaseStartUs + 1_000_000 - nowUs()) / 1000, () => tick(0));
+worker.start();

@@ -4,11 +4,16 @@
  */
 import type { ClientOptions } from '../clients/create-client.js';
 import type { Arrival } from '../config/types.js';
+import type { Profile } from '../profiles/profile-types.js';
+import type { StreamExpectation } from '../protocol/stream-expectation.js';
+import type { PublishReport } from '../publisher/publish-report.js';
 import type { Topology } from '../workload/topology.js';
 
 export interface WorkerInit {
   workerIndex: number;
   targetUrl: string;
+  /** How to talk to the target (structured-cloned: templates are plain data). */
+  profile: Profile;
   client: ClientOptions;
   topology: Topology;
   /** This worker's clients: global indexes first … first + count − 1. */
@@ -25,8 +30,8 @@ export interface WorkerInit {
 
 export type ToWorker =
   | { type: 'window'; publishStartUs: number; windowStartUs: number; windowEndUs: number }
-  /** Events the server accepted in the window, per topic index: what the subscribers should get. */
-  | { type: 'expected'; acceptedPerTopic: number[] }
+  /** Every publishing stream's window seqs and refusals: what the subscribers should get. */
+  | { type: 'expected'; streams: StreamExpectation[] }
   | { type: 'stop' };
 
 /** Cumulative counters at one moment; the window's figures are end − start. */
@@ -55,26 +60,25 @@ export interface WorkerTick {
   delivered: number;
 }
 
-export interface UpstreamReport {
-  acceptedPerTopic: Record<number, number>;
-  eventsInWindow: number;
-  sent: number;
-  errors: number;
-  lagHistogram: string;
-  perSecond: number[];
-}
 
 export interface WorkerFinal {
   type: 'final';
   latency: string;
   connect: string;
+  /** False when the phase stopped before the publishers reported: expected and lost are then unknown. */
+  expectationsKnown: boolean;
+  /** Counted per stream from seqs (DESIGN §4); see DeliveryTracker.tally. */
   expected: number;
   delivered: number;
+  lost: number;
+  unexpected: number;
   duplicated: number;
   outOfOrder: number;
   gaps: number;
   protocolErrors: number;
+  otherMessages: number;
   connectErrors: number;
+  requestErrors: number;
   reconnects: number;
   connected: number;
   everConnected: number;
@@ -86,7 +90,7 @@ export type FromWorker =
   | WorkerTick
   /** Every client of this worker has connected at least once. */
   | { type: 'connected'; everConnected: number; connectErrors: number }
-  | ({ type: 'published' } & UpstreamReport)
+  | ({ type: 'published' } & PublishReport)
   /** Every expected delivery has arrived. */
   | { type: 'drained' }
   | WorkerFinal

@@ -2,11 +2,10 @@ import TinyQueue from 'tinyqueue';
 import type { BenchClient } from '../clients/client-base.js';
 import { nowUs } from '../clock.js';
 import type { Arrival } from '../config/types.js';
-import { encodeHistogram, newHistogram } from '../metrics/histogram.js';
-import { clientOrigin, encodeEventBody, payloadPadding } from '../protocol/event.js';
+import { clientOrigin, encodeEventBody, originKey, payloadPadding } from '../protocol/event.js';
 import { ArrivalProcess } from '../publisher/arrivals.js';
+import { PublishLedger, type PublishReport } from '../publisher/publish-report.js';
 import { deriveSeed, seededRandom } from '../publisher/rng.js';
-import type { UpstreamReport } from './messages.js';
 
 interface Stream {
   client: BenchClient;
@@ -25,17 +24,11 @@ export class UpstreamPublisher {
   readonly #padding: string;
   readonly #windowStartUs: number;
   readonly #windowEndUs: number;
-  readonly #phaseStartUs: number;
-  readonly #accepted: Record<number, number> = {};
-  readonly #lag = newHistogram();
-  readonly #perSecond: number[] = [];
-  #sent = 0;
-  #errors = 0;
-  #eventsInWindow = 0;
+  readonly #ledger: PublishLedger;
   #pending = 0;
   #scheduling = true;
   #timer: NodeJS.Timeout | undefined;
-  #onDone: ((report: UpstreamReport) => void) | undefined;
+  #onDone: ((report: PublishReport) => void) | undefined;
 
   constructor(
     clients: readonly { client: BenchClient; topicIndex: number }[],
@@ -44,14 +37,14 @@ export class UpstreamPublisher {
     this.#padding = payloadPadding(options.payloadBytes);
     this.#windowStartUs = options.windowStartUs;
     this.#windowEndUs = options.windowEndUs;
-    this.#phaseStartUs = options.phaseStartUs;
+    this.#ledger = new PublishLedger(options.phaseStartUs);
     for (const { client, topicIndex } of clients) {
       const arrivals = new ArrivalProcess(options.arrival, options.ratePerS, options.publishStartUs, seededRandom(deriveSeed(options.seed, client.index)));
       this.#queue.push({ client, topicIndex, arrivals, nextUs: arrivals.nextUs, seq: 0 });
     }
   }
 
-  start(onDone: (report: UpstreamReport) => void): void {
+  start(onDone: (report: PublishReport) => void): void {
     this.#onDone = onDone;
     this.#tick();
   }
@@ -78,18 +71,14 @@ export class UpstreamPublisher {
 
   #send(stream: Stream, tsUs: number): void {
     const inWindow = tsUs >= this.#windowStartUs;
-    if (inWindow) this.#eventsInWindow++;
-    this.#sent++;
+    const seq = ++stream.seq;
+    const key = originKey(clientOrigin(stream.client.index));
     this.#pending++;
-    const now = nowUs();
-    this.#lag.recordValue(Math.max(0, now - tsUs));
-    const second = Math.floor((now - this.#phaseStartUs) / 1_000_000);
-    this.#perSecond[second] = (this.#perSecond[second] ?? 0) + 1;
-    const body = encodeEventBody(clientOrigin(stream.client.index), ++stream.seq, tsUs, this.#padding);
-    stream.client.publish(body, (ok) => {
+    this.#ledger.sent(key, stream.topicIndex, seq, tsUs, inWindow, nowUs());
+    const body = encodeEventBody(clientOrigin(stream.client.index), seq, tsUs, this.#padding);
+    stream.client.publish(body, (outcome) => {
       this.#pending--;
-      if (!ok) this.#errors++;
-      else if (inWindow) this.#accepted[stream.topicIndex] = (this.#accepted[stream.topicIndex] ?? 0) + 1;
+      this.#ledger.answered(key, stream.topicIndex, seq, inWindow, outcome.ok, outcome.status);
       this.#maybeDone();
     });
   }
@@ -103,13 +92,6 @@ export class UpstreamPublisher {
     if (this.#scheduling || this.#pending > 0 || this.#onDone === undefined) return;
     const onDone = this.#onDone;
     this.#onDone = undefined;
-    onDone({
-      acceptedPerTopic: { ...this.#accepted },
-      eventsInWindow: this.#eventsInWindow,
-      sent: this.#sent,
-      errors: this.#errors,
-      lagHistogram: encodeHistogram(this.#lag),
-      perSecond: Array.from(this.#perSecond, (n) => n ?? 0),
-    });
+    onDone(this.#ledger.report());
   }
 }

@@ -11,7 +11,7 @@ describe('rtbench metrics', () => {
     expect(lines[0]).toMatch(/^metric +value \(unit\) +better +deterministic +description$/);
     expect(lines.slice(1, 1 + METRIC_NAMES.length).map((l) => l.split(/\s+/)[0])).toEqual(METRIC_NAMES);
     expect(lines.find((l) => l.startsWith('latency.p99 '))).toMatch(/^latency\.p99 +duration: 800us, 50ms, 2s +lower +99th percentile delivery latency$/);
-    expect(lines.find((l) => l.startsWith('lost '))).toMatch(/^lost +count: 0, 12 +lower +yes +expected deliveries never received$/);
+    expect(lines.find((l) => l.startsWith('lost '))).toMatch(/^lost +count: 0, 12 +lower +yes +expected deliveries never received, counted per stream from seq gaps \(origin, topic, subscriber\)$/);
     expect(lines.find((l) => l.startsWith('server.cpu_us_per_event '))).toMatch(/µs: 20, or a duration: 20us, 1ms +lower +server CPU time per delivered event$/);
   });
 

@@ -26,7 +26,7 @@ describe('rtbench run --target <your server>', () => {
 
   it('measures every transport against it, with server load from its /metrics', async () => {
     const result = await runAgainst(url, ['--transports', 'long-polling,sse,ws']);
-    expect(result.target).toEqual({ kind: 'external', url });
+    expect(result.target).toEqual({ kind: 'external', url, profile: { name: 'rtbench', source: 'built-in profile rtbench' } });
     for (const p of result.phases) {
       expect(p.metrics.lost, p.key).toBe(0);
       expect(p.metrics.delivered, p.key).toBeGreaterThan(0);

@@ -44,3 +44,62 @@ describe('DeliveryTracker', () => {
     expect(t.observe(0, 6)).toBe(Arrival.InOrder);
   });
 });
+
+describe('DeliveryTracker.tally: loss per stream, from seqs (DESIGN §4)', () => {
+  const stream = (firstSeq: number, lastSeq: number, failedSeqs: number[] = []) => ({ originKey: -1, topicIndex: 0, firstSeq, lastSeq, failedSeqs });
+  const tally = (t: DeliveryTracker, fromStart: boolean, ...streams: ReturnType<typeof stream>[]) => {
+    const out = { expected: 0, delivered: 0, lost: 0, unexpected: 0 };
+    for (const s of streams) t.tally(s, fromStart, out);
+    return out;
+  };
+
+  it('a known loss in the middle comes back as exactly that loss', () => {
+    const t = new DeliveryTracker();
+    for (let seq = 1; seq <= 100; seq++) if (seq !== 40 && seq !== 41 && seq !== 77) t.observe(-1, seq);
+    expect(tally(t, true, stream(1, 100))).toEqual({ expected: 100, delivered: 97, lost: 3, unexpected: 0 });
+  });
+
+  it('trailing losses count: events after the last one received are owed too', () => {
+    const t = new DeliveryTracker();
+    for (let seq = 1; seq <= 90; seq++) t.observe(-1, seq);
+    expect(tally(t, true, stream(1, 100)).lost).toBe(10);
+  });
+
+  it('a subscriber that received nothing lost everything it was owed', () => {
+    expect(tally(new DeliveryTracker(), true, stream(11, 30))).toEqual({ expected: 20, delivered: 0, lost: 20, unexpected: 0 });
+  });
+
+  it('a refused publish is not expected; delivered anyway it is unexpected, never a credit against losses', () => {
+    const t = new DeliveryTracker();
+    // seq 5 was refused by the server but delivered; seq 6 was accepted but lost.
+    for (let seq = 1; seq <= 10; seq++) if (seq !== 6) t.observe(-1, seq);
+    expect(tally(t, true, stream(1, 10, [5]))).toEqual({ expected: 9, delivered: 8, lost: 1, unexpected: 1 });
+  });
+
+  it('losses on one subscriber are not netted against extra deliveries on another stream', () => {
+    const a = new DeliveryTracker();
+    const b = new DeliveryTracker();
+    for (let seq = 1; seq <= 10; seq++) a.observe(-1, seq);
+    for (let seq = 1; seq <= 10; seq += 2) b.observe(-1, seq);
+    const out = { expected: 0, delivered: 0, lost: 0, unexpected: 0 };
+    a.tally(stream(1, 10, [3]), true, out);
+    b.tally(stream(1, 10, [3]), true, out);
+    expect(out).toEqual({ expected: 18, delivered: 13, lost: 5, unexpected: 2 });
+  });
+
+  it('a late subscriber owes only what followed its first event', () => {
+    const t = new DeliveryTracker();
+    for (let seq = 50; seq <= 100; seq++) t.observe(-1, seq);
+    expect(tally(t, false, stream(1, 100))).toEqual({ expected: 51, delivered: 51, lost: 0, unexpected: 0 });
+    expect(tally(new DeliveryTracker(), false, stream(1, 100)).expected).toBe(0);
+  });
+
+  it('after one loss, later in-order events cost no memory (holes, not an "early" set)', () => {
+    const t = new DeliveryTracker();
+    t.observe(-1, 1);
+    for (let seq = 3; seq <= 100_000; seq++) t.observe(-1, seq);
+    expect(tally(t, true, stream(1, 100_000)).lost).toBe(1);
+    expect(t.observe(-1, 2)).toBe(Arrival.OutOfOrder);
+    expect(tally(t, true, stream(1, 100_000)).lost).toBe(0);
+  });
+});

@@ -56,13 +56,19 @@ describe('evaluateThresholds on a real result (sse, ws)', () => {
     // empty_ratio exists only for polling transports.
     expect(phase('sse').metrics.empty_ratio).toBeNull();
     const [outcome] = evaluateThresholds(parseThresholds(['sse.empty_ratio < 50%']), result);
-    expect(outcome).toEqual({ expression: 'sse.empty_ratio < 50%', phase: 'sse', metric: 'empty_ratio', actual: null, ok: false, message: 'sse: empty_ratio was not measured' });
+    expect(outcome).toEqual({ expression: 'sse.empty_ratio < 50%', phase: 'sse', metric: 'empty_ratio', actual: null, ok: false, message: 'sse: no data — empty_ratio was not measured' });
   });
 
   it('a partial phase is still judged on what it measured, and the message says it was partial', () => {
     const partial: RunResult = { ...result, phases: result.phases.map((p) => (p.key === 'ws' ? { ...p, status: 'partial' as const } : p)) };
     const [outcome] = evaluateThresholds(parseThresholds(['ws.clients == 10']), partial);
     expect(outcome).toMatchObject({ ok: true, message: 'ws: clients 10 == 10 (phase partial)' });
+  });
+
+  it('no check passes over a failed phase, whatever its figures say', () => {
+    const failed: RunResult = { ...result, phases: result.phases.map((p) => (p.key === 'ws' ? { ...p, status: 'failed' as const, error: 'no client connected' } : p)) };
+    const [outcome] = evaluateThresholds(parseThresholds(['ws.clients == 10']), failed);
+    expect(outcome).toMatchObject({ ok: false, message: 'ws: phase failed (no client connected); clients not judged' });
   });
 
   it('a threshold that matches no phase of the result fails rather than passing silently', () => {

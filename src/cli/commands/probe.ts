@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { formatCount, formatDurationUs } from '../../format.js';
 import { PROBE_ROUTES, probeRoute, type ProbeRoute } from '../../probe/http-probe.js';
+import { loadProfile } from '../../profiles/load-profile.js';
 import { startReferenceTarget } from '../../runner/target.js';
-import { parseTargetUrl } from '../../runner/target.js';
-import { bytes, durationMs, integer } from '../option-parsers.js';
+import { parseTargetUrl } from '../../config/target-url.js';
+import { durationOption, integer, sizeOption } from '../option-parsers.js';
 
 interface ProbeFlags {
   route: ProbeRoute;
@@ -27,14 +28,14 @@ export function registerProbeCommand(program: Command): void {
     .description("measure how many requests/s a server's poll or publish route answers (autocannon, closed loop)")
     .option('--route <route>', `route to load: ${PROBE_ROUTES.join(' | ')}`, route, 'poll')
     .option('--connections <n>', 'concurrent keep-alive connections', integer(1, 10_000), 50)
-    .option('--duration <duration>', 'how long to load it', durationMs, 5000)
-    .option('--payload <size>', 'publish: payload bytes', bytes, 64)
+    .addOption(durationOption('--duration <duration>', 'how long to load it (whole seconds)', [1000, 3_600_000], 5000))
+    .addOption(sizeOption('--payload <size>', 'publish: payload bytes', [0, 1024 * 1024], 64))
     .option('--target <url>', 'probe your own server instead of a fresh reference server')
     .option('--allow-remote', 'allow a --target that is not on loopback', false)
     .option('--json', 'print the figures as JSON', false)
     .action(async (flags: ProbeFlags) => {
       const url = flags.target !== undefined ? parseTargetUrl(flags.target, flags.allowRemote) : undefined;
-      const reference = url === undefined ? await startReferenceTarget({}) : undefined;
+      const reference = url === undefined ? await startReferenceTarget({}, loadProfile('rtbench')) : undefined;
       try {
         const result = await probeRoute({ url: url ?? reference!.url, route: flags.route, connections: flags.connections, durationS: Math.max(1, Math.round(flags.duration / 1000)), payloadBytes: flags.payload });
         if (flags.json) {

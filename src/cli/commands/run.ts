@@ -14,10 +14,10 @@ import { resultPath, writeResult } from '../../result/write-result.js';
 import type { ThresholdOutcome } from '../../result/types.js';
 import { planPhases } from '../../runner/plan.js';
 import { runBenchmark } from '../../runner/run.js';
-import { checkSelectors } from '../../thresholds/check-selectors.js';
 import { evaluateThresholds } from '../../thresholds/evaluate-thresholds.js';
-import { parseThresholds } from '../../thresholds/parse-thresholds.js';
-import { parseTargetUrl } from '../../runner/target.js';
+import { selectRunThresholds } from '../../thresholds/run-thresholds.js';
+import { parseTargetUrl } from '../../config/target-url.js';
+import { colorEnabled } from '../color.js';
 import { collect, integer } from '../option-parsers.js';
 import { ProgressLine } from '../progress-line.js';
 
@@ -25,9 +25,12 @@ interface RunFlags extends ScenarioFlags {
   repeat: number;
   html?: string | true;
   threshold?: string[];
+  /** false with --no-thresholds: the scenario's thresholds are not checked. */
+  thresholds: boolean;
   junit?: string;
   format?: OutputFormat;
   target?: string;
+  profile?: string;
   serverPid?: number;
   allowRemote: boolean;
   out: string;
@@ -49,8 +52,8 @@ export function registerRunCommand(program: Command): void {
     .option('--room-size <n>', 'rooms: clients per room')
     .option('--pattern <pattern>', 'broadcast | per-client | rooms')
     .option('--arrival <arrival>', 'poisson | fixed')
-    .option('--payload <bytes>', 'payload bytes per event')
-    .option('--duration <duration>', 'measurement window, e.g. 20s')
+    .option('--payload <size>', 'payload bytes per event, e.g. 128 or 4KiB')
+    .option('--duration <duration>', 'measurement window, e.g. 20s or 1m30s')
     .option('--warmup <duration>', 'publishing before the window opens')
     .option('--drain <duration>', 'longest wait for in-flight events after publishing stops, or auto')
     .option('--seed <n>', 'seed for arrivals and polling phases')
@@ -62,10 +65,12 @@ export function registerRunCommand(program: Command): void {
     .option('--sweep <param=values>', 'run every phase per value: clients|rate|interval|payloadBytes, e.g. clients=100,500,1000')
     .option('--set <path=value>', 'set any scenario field, e.g. server.publishDelay=5ms (repeatable)', collect)
     .option('--repeat <n>', 'run every phase n times (compare uses the spread)', integer(1, 100), 1)
-    .option('--target <url>', 'benchmark your own server (rtbench protocol v1) instead of the reference server')
-    .option('--server-pid <pid>', "with --target: read the server's CPU and memory from /proc/<pid>", integer(1))
+    .option('--target <url>', 'benchmark your own server instead of the reference server (see --profile)')
+    .option('--profile <name|file>', 'how to talk to --target: rtbench (protocol v1, the default), nchan, socket.io, or a profile .yaml (docs/profiles.md)')
+    .option('--server-pid <pid>', "with --target: read the server's CPU and memory from /proc/<pid>", integer(1, 2_147_483_647))
     .option('--allow-remote', 'allow a --target that is not on loopback (only servers you may load)', false)
     .option('--threshold <expr>', 'a check evaluated at the end, e.g. "sse.latency.p99 < 50ms" (repeatable; adds to the scenario\'s)', collect)
+    .option('--no-thresholds', "skip the scenario's thresholds (a --threshold is still checked)")
     .option('--junit <file>', 'write the threshold outcomes as JUnit XML')
     .option('--html [file]', 'also write the HTML report (beside the result unless a file is given)')
     .option('--out <path>', 'result folder, or a .json file path', 'results')
@@ -86,16 +91,26 @@ function outputFormat(value: string): OutputFormat {
 }
 
 async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
-  const target = flags.target !== undefined ? parseTargetUrl(flags.target, flags.allowRemote) : undefined;
-  const config = loadRunConfig({ scenario, flags, target, serverPid: flags.serverPid, repeat: flags.repeat });
+  const targetFlag = flags.target !== undefined ? parseTargetUrl(flags.target, flags.allowRemote) : undefined;
+  const config = loadRunConfig({
+    scenario,
+    flags,
+    target: { target: targetFlag, profile: flags.profile, serverPid: flags.serverPid, allowRemote: flags.allowRemote },
+    repeat: flags.repeat,
+  });
+  const target = config.target;
   const format: OutputFormat = flags.json ? 'json' : (flags.format ?? 'table');
-  // Thresholds are checked before anything runs: a typo, or one that could never match a phase, is an error.
-  const thresholds = parseThresholds([...config.thresholds, ...(flags.threshold ?? [])]);
-  checkSelectors(
-    thresholds,
+  // Thresholds are checked before anything runs: a typo, or a --threshold that could never match a phase, is an error.
+  const { checked: thresholds, skipped } = selectRunThresholds(
+    flags.thresholds ? config.thresholds : [],
+    flags.threshold ?? [],
     planPhases(config).map((p) => p.key),
     config.transports.map((t) => t.transport),
   );
+  for (const { threshold, reason } of skipped) process.stderr.write(`rtbench: skipping the scenario's threshold "${threshold.expression}": ${reason}\n`);
+  for (const transport of config.unsupportedTransports) {
+    if (!flags.quiet) process.stderr.write(`rtbench: ${transport} skipped: ${config.profile.source} does not offer it\n`);
+  }
   if (flags.serverPid !== undefined && target === undefined) {
     process.stderr.write('rtbench: --server-pid is ignored without --target (the reference server reports its own load)\n');
   }
@@ -125,7 +140,7 @@ async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
       signal: controller.signal,
       onProgress: (p) => progress.update(p),
       onPhaseStart: (_key, number) => {
-        if (number === 1) say(`rtbench ${config.scenario.name}: ${config.transports.map((t) => t.transport).join(', ')} · ${config.clients.count} clients · ${config.workload.pattern}${target ? ` · target ${target}` : ''}`);
+        if (number === 1) say(`rtbench ${config.scenario.name}: ${config.transports.map((t) => t.transport).join(', ')} · ${config.clients.count} clients · ${config.workload.pattern}${target ? ` · target ${target} (profile ${config.profile.name})` : ''}`);
       },
       onPhaseDone: (phase) => {
         const m = phase.metrics;
@@ -152,7 +167,7 @@ async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
   } else if (format === 'markdown') {
     process.stdout.write(renderResultMarkdown(result));
   } else if (result.phases.length > 0) {
-    process.stdout.write(`\n${renderResultTable(result, { color: flags.color && process.stdout.isTTY === true })}\n${renderVerdict(result)}`);
+    process.stdout.write(`\n${renderResultTable(result, { color: colorEnabled(process.stdout, flags.color) })}\n${renderVerdict(result)}`);
     const warnings = warningsOf(result);
     if (warnings.length > 0) process.stdout.write(`\nWarnings:\n${warnings.map((w) => `  - ${w}\n`).join('')}`);
     if (result.thresholds !== undefined) process.stdout.write(`\n${renderThresholdOutcomes(result.thresholds)}`);

@@ -2,12 +2,16 @@ import type { Command } from 'commander';
 import { startReferenceServer } from '../../server/reference-server.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../server/options.js';
 import { Route } from '../../protocol/routes.js';
-import { bytes, durationMs, integer } from '../option-parsers.js';
+import { collect, durationOption, integer, sizeOption } from '../option-parsers.js';
+
+const MiB = 1024 * 1024;
+const HOUR_MS = 3_600_000;
 
 interface ServerFlags {
   port: number;
   host: string;
   ring: number;
+  ringBytes: number;
   maxTopics: number;
   maxBody: number;
   longPollTimeout: number;
@@ -19,6 +23,8 @@ interface ServerFlags {
   maxBuffered: number;
   keepAliveTimeout: number;
   publishDelay: number;
+  allowHost?: string[];
+  allowOrigin?: string[];
   json: boolean;
 }
 
@@ -30,23 +36,27 @@ export function registerServerCommand(program: Command): void {
     .option('--port <n>', 'port to listen on; 0 picks a free one', integer(0, 65535), d.port)
     .option('--host <address>', 'interface to bind', d.host)
     .option('--ring <n>', 'events kept per topic', integer(1, 10_000_000), d.ringCapacity)
-    .option('--max-topics <n>', 'most topics held', integer(1), d.maxTopics)
-    .option('--max-body <size>', 'largest publish body', bytes, d.maxBodyBytes)
-    .option('--long-poll-timeout <duration>', 'long-poll hold when the request gives none', durationMs, d.longPollTimeoutMs)
-    .option('--max-long-poll-timeout <duration>', 'largest long-poll hold a request may ask for', durationMs, d.maxLongPollTimeoutMs)
-    .option('--sse-retry <duration>', 'retry: announced to SSE clients', durationMs, d.sseRetryMs)
-    .option('--sse-heartbeat <duration>', 'SSE comment heartbeat interval (0ms disables)', durationMs, d.sseHeartbeatMs)
-    .option('--ws-ping <duration>', 'WebSocket ping interval (0ms disables)', durationMs, d.wsPingMs)
+    .addOption(sizeOption('--ring-bytes <size>', 'bytes of events kept per topic (oldest evicted first)', [64 * 1024, 64 * 1024 * MiB], d.ringBytes))
+    .option('--max-topics <n>', 'most topics held', integer(1, 10_000_000), d.maxTopics)
+    .addOption(sizeOption('--max-body <size>', 'largest publish body', [64, 64 * MiB], d.maxBodyBytes))
+    .addOption(durationOption('--long-poll-timeout <duration>', 'long-poll hold when the request gives none', [0, HOUR_MS], d.longPollTimeoutMs))
+    .addOption(durationOption('--max-long-poll-timeout <duration>', 'largest long-poll hold a request may ask for', [0, HOUR_MS], d.maxLongPollTimeoutMs))
+    .addOption(durationOption('--sse-retry <duration>', 'retry: announced to SSE clients', [0, HOUR_MS], d.sseRetryMs))
+    .addOption(durationOption('--sse-heartbeat <duration>', 'SSE comment heartbeat interval (0ms disables)', [0, HOUR_MS], d.sseHeartbeatMs))
+    .addOption(durationOption('--ws-ping <duration>', 'WebSocket ping interval (0ms disables)', [0, HOUR_MS], d.wsPingMs))
     .option('--ws-deflate', 'accept permessage-deflate when a WebSocket client offers it', d.wsPerMessageDeflate)
-    .option('--max-buffered <size>', 'unsent bytes after which a stream is dropped as a slow consumer', bytes, d.maxBufferedBytes)
-    .option('--keep-alive-timeout <duration>', 'idle keep-alive connection lifetime', durationMs, d.keepAliveTimeoutMs)
-    .option('--publish-delay <duration>', 'fault injection: hold each publish this long', durationMs, d.publishDelayMs)
+    .addOption(sizeOption('--max-buffered <size>', 'unsent bytes after which a stream is dropped as a slow consumer', [1024, 1024 * MiB], d.maxBufferedBytes))
+    .addOption(durationOption('--keep-alive-timeout <duration>', 'idle keep-alive connection lifetime', [0, HOUR_MS], d.keepAliveTimeoutMs))
+    .addOption(durationOption('--publish-delay <duration>', 'fault injection: hold each publish this long', [0, 60_000], d.publishDelayMs))
+    .option('--allow-host <name>', 'also accept this Host (a loopback-bound server answers only localhost and loopback addresses, against DNS rebinding; repeatable)', collect)
+    .option('--allow-origin <origin>', "also accept publishes and WebSocket upgrades from this browser Origin, e.g. http://localhost:3000, or '*' (repeatable)", collect)
     .option('--json', 'print the ready line as JSON ({"url":...}) for scripts', false)
     .action(async (flags: ServerFlags) => {
-      const options: ServerOptions = {
+      const options: Partial<ServerOptions> = {
         host: flags.host,
         port: flags.port,
         ringCapacity: flags.ring,
+        ringBytes: flags.ringBytes,
         maxTopics: flags.maxTopics,
         maxBodyBytes: flags.maxBody,
         longPollTimeoutMs: flags.longPollTimeout,
@@ -58,6 +68,8 @@ export function registerServerCommand(program: Command): void {
         maxBufferedBytes: flags.maxBuffered,
         keepAliveTimeoutMs: flags.keepAliveTimeout,
         publishDelayMs: flags.publishDelay,
+        ...(flags.allowHost ? { allowedHosts: flags.allowHost } : {}),
+        ...(flags.allowOrigin ? { allowedOrigins: flags.allowOrigin } : {}),
       };
       const server = await startReferenceServer(options);
       if (flags.json) {

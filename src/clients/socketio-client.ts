@@ -1,0 +1,140 @@
+import type { IncomingMessage } from 'node:http';
+import { io, type Socket } from 'socket.io-client';
+import { nowUs } from '../clock.js';
+import type { EmitSpec, SocketIoSpec } from '../profiles/profile-types.js';
+import { renderTemplate } from '../profiles/template.js';
+import type { PublishOutcome } from '../publisher/publish-sender.js';
+import type { ClientEnvironment } from './client-environment.js';
+import { ClientBase } from './client-base.js';
+import { MeteredAgent } from './metered-agent.js';
+import { topicVars } from './request-parts.js';
+
+const RECONNECT_MS = 1000;
+const SENT: PublishOutcome = { ok: true, status: 0 };
+const REFUSED: PublishOutcome = { ok: false, status: 0 };
+
+/**
+ * The socket.io driver (DESIGN §2b `driver: socket.io`): a Socket.IO 4 client on one
+ * Engine.IO transport — `websocket` for rtbench's ws phases, `polling` (Engine.IO's long
+ * polling) for long-polling phases. socket.io-client does the Engine.IO handshake, namespace
+ * connect, ping/pong and packet batches; its HTTP requests and WebSocket go through a metered
+ * agent, so requests and bytes are counted as on every other transport. After connecting it
+ * emits the profile's `subscribe` (a room named by the topic); the profile's `event` carries
+ * published messages, each argument read with the marker.
+ */
+export class SocketIoClient extends ClientBase {
+  readonly #spec: SocketIoSpec;
+  readonly #transport: 'websocket' | 'polling';
+  readonly #vars: Record<string, string>;
+  #socket: Socket | undefined;
+
+  constructor(env: ClientEnvironment, index: number, topic: string, transport: 'websocket' | 'polling', spec: SocketIoSpec) {
+    super(env, index, topic);
+    this.#spec = spec;
+    this.#transport = transport;
+    this.#vars = { ...topicVars(topic), topic };
+  }
+
+  override start(): void {
+    this.connecting();
+    const agent = new CountingAgent(this.env);
+    const namespace = this.#spec.namespace === '/' ? '' : this.#spec.namespace;
+    this.env.trace?.(`Socket.IO connect ${this.env.origin}${namespace} path ${this.#spec.path} transport ${this.#transport}`);
+    const socket = io(`${this.env.origin}${namespace}`, {
+      path: this.#spec.path,
+      transports: [this.#transport],
+      upgrade: false,
+      forceNew: true,
+      reconnection: true,
+      reconnectionDelay: RECONNECT_MS,
+      reconnectionDelayMax: 5 * RECONNECT_MS,
+      randomizationFactor: 0.5,
+      timeout: 20_000,
+      // Compression would hide the bytes the transport costs, as on the other transports.
+      perMessageDeflate: false as unknown as { threshold: number },
+      agent: agent as unknown as string,
+    });
+    socket.on('connect', () => this.#connected());
+    socket.on('disconnect', () => this.closed());
+    socket.on('connect_error', (error: Error) => {
+      this.env.trace?.(`← connect error: ${error.message}`);
+      if (!this.everConnected) this.connectFailed();
+    });
+    socket.on(this.#spec.event, (...args: unknown[]) => this.#message(args));
+    socket.onAny((event: string) => {
+      if (event !== this.#spec.event) this.env.metrics.otherMessages++;
+    });
+    this.#socket = socket;
+  }
+
+  protected override close(): void {
+    this.#socket?.disconnect();
+    this.#socket = undefined;
+  }
+
+  override publish(body: string, done: (outcome: PublishOutcome) => void): void {
+    const spec = this.#spec.publish;
+    if (spec === undefined) {
+      super.publish(body, done);
+      return;
+    }
+    const socket = this.#socket;
+    this.env.metrics.publishRequests++;
+    if (socket === undefined || !socket.connected) {
+      this.env.metrics.publishErrors++;
+      done(REFUSED);
+      return;
+    }
+    this.#emit(socket, spec, { ...this.#vars, event: body, 'event|json': JSON.stringify(body) }, () => done(SENT));
+  }
+
+  #connected(): void {
+    this.env.trace?.(`← connected (${this.#transport})`);
+    const subscribe = this.#spec.subscribe;
+    if (subscribe === undefined) {
+      this.opened(nowUs());
+      return;
+    }
+    this.#emit(this.#socket!, subscribe, this.#vars, () => this.opened(nowUs()));
+  }
+
+  /** Emits `spec` with its arguments rendered; `then` once acknowledged (or at once without ack). */
+  #emit(socket: Socket, spec: EmitSpec, vars: Record<string, string>, then: () => void): void {
+    const args: unknown[] = spec.args.map((a) => renderTemplate(a, vars));
+    this.env.trace?.(`→ emit ${JSON.stringify([spec.event, ...args]).slice(0, 300)}`);
+    if (spec.ack) socket.emit(spec.event, ...args, then);
+    else {
+      socket.emit(spec.event, ...args);
+      then();
+    }
+  }
+
+  #message(args: unknown[]): void {
+    const receiveUs = nowUs();
+    const reader = this.env.reader;
+    let events = 0;
+    for (const arg of args) {
+      if (typeof arg === 'function') continue;
+      const bytes = Buffer.from(typeof arg === 'string' ? arg : JSON.stringify(arg));
+      events += reader.read(this.tracker, bytes, 0, bytes.length, receiveUs);
+    }
+    this.env.trace?.(`← ${this.#spec.event} ${JSON.stringify(args).slice(0, 300)} — ${events > 0 ? `rtbench event found (${events})` : 'no rtbench event in it'}`);
+  }
+}
+
+/** The driver's agent: every HTTP request (a poll, a post, the upgrade) counts as one subscriber request. */
+class CountingAgent extends MeteredAgent {
+  readonly #counted: ClientEnvironment;
+
+  constructor(env: ClientEnvironment) {
+    // Engine.IO polling keeps a GET open while it POSTs: two sockets.
+    super(env, { maxSockets: 2, maxFreeSockets: 2 });
+    this.#counted = env;
+  }
+
+  // http.Agent.addRequest is called once per request; it is not in @types/node's Agent type.
+  addRequest(req: IncomingMessage, options: object): void {
+    this.#counted.metrics.requests++;
+    (MeteredAgent.prototype as unknown as { addRequest(req: IncomingMessage, options: object): void }).addRequest.call(this, req, options);
+  }
+}
