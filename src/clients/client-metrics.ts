@@ -35,6 +35,8 @@ export class ClientMetrics {
   reconnects = 0;
   /** Subscriber requests: polls, long-polls, SSE connects, WebSocket upgrades. */
   requests = 0;
+  /** Polling slots that passed without a poll. */
+  missedPolls = 0;
   emptyResponses = 0;
   publishRequests = 0;
   publishErrors = 0;

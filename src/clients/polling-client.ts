@@ -38,7 +38,11 @@ export class PollingClient extends HttpPoller {
       this.send();
       return;
     }
-    while (this.#nextUs <= now) this.#nextUs += this.#intervalUs; // skip slots missed while waiting
+    // Skip the slots that passed while waiting; each one is a poll the schedule wanted and did not get.
+    while (this.#nextUs <= now) {
+      this.#nextUs += this.#intervalUs;
+      this.env.metrics.missedPolls++;
+    }
     this.#timer = setTimeout(pollDue, (this.#nextUs - now) / 1000, this);
   }
 

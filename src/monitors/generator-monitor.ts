@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import { nowUs } from '../clock.js';
 import { ProcessLoadSampler } from '../metrics/process-load.js';
 
@@ -7,6 +8,9 @@ export interface GeneratorSample {
   cpuUs: number;
   /** The main thread's (publisher, monitors) loop delay over the last second. */
   loopDelayP99Us: number;
+  /** The whole machine's CPU time since boot, busy and in all, ms summed over every core (os.cpus()). */
+  machineBusyMs: number;
+  machineTotalMs: number;
 }
 
 /** rtbench's own load: when the generator saturates, its latency figures are inflated. */
@@ -23,6 +27,13 @@ export class GeneratorMonitor {
 
   sample(): GeneratorSample {
     const s = this.#load.sample();
-    return { atUs: nowUs(), cpuUs: s.cpuUserUs + s.cpuSystemUs, loopDelayP99Us: s.loopDelay.p99Us };
+    let busy = 0;
+    let total = 0;
+    for (const cpu of cpus()) {
+      const t = cpu.times;
+      busy += t.user + t.nice + t.sys + t.irq;
+      total += t.user + t.nice + t.sys + t.irq + t.idle;
+    }
+    return { atUs: nowUs(), cpuUs: s.cpuUserUs + s.cpuSystemUs, loopDelayP99Us: s.loopDelay.p99Us, machineBusyMs: busy, machineTotalMs: total };
   }
 }

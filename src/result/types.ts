@@ -65,6 +65,8 @@ export interface PhaseResult {
   /** Plain-words warnings, e.g. that the generator saturated and latency is inflated. */
   warnings: string[];
   generatorSaturated: boolean;
+  /** Polling: the polls the interval asked for in the window (made + slots missed). */
+  pollsScheduled?: number;
   timeseries: TimeSeries;
   /** HDR histograms, compressed base64 (hdr-histogram-js encodeIntoCompressedBase64), values in µs. */
   histograms: { latency: string; connect: string; publisherLag: string };

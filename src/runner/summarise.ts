@@ -9,6 +9,8 @@ import type { PhaseRecording } from './phase-recording.js';
 /** The generator is called saturated past these (DESIGN §4: its latency is then inflated). */
 const SATURATED_UTILIZATION = 0.9;
 const SATURATED_LOOP_DELAY_US = 50_000;
+/** A gap this long between the server's per-second load samples inside the window is a stall. */
+const SERVER_STALL_US = 2_500_000;
 /** The publisher is called late past this p99 lag. */
 const LATE_PUBLISHER_US = 10_000;
 
@@ -105,14 +107,31 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
   };
 
   const warnings = [...rec.warnings];
-  const saturated =
-    (generator.workerUtilization !== null && generator.workerUtilization > SATURATED_UTILIZATION) ||
-    (generator.loopDelayP99 !== null && generator.loopDelayP99 > SATURATED_LOOP_DELAY_US);
+  // A slow loop means latency includes waiting: for rtbench's own work when its busiest
+  // thread was busy, for a CPU when it was not (other processes — the server too — held them).
+  const loopSlow = generator.loopDelayP99 !== null && generator.loopDelayP99 > SATURATED_LOOP_DELAY_US;
+  const saturated = (generator.workerUtilization !== null && generator.workerUtilization > SATURATED_UTILIZATION) || (loopSlow && !machineBusyInstead(generator));
   if (saturated) {
     warnings.push(
       `The load generator was saturated (busiest client thread ${formatPercent(generator.workerUtilization, 0)} busy, loop delay p99 ${formatDurationUs(generator.loopDelayP99)}): ` +
         'latency includes rtbench’s own queueing — use more --workers, fewer clients or a lower rate.',
     );
+  } else if (loopSlow) {
+    warnings.push(
+      `The machine was busy, not rtbench: its client threads were at most ${formatPercent(generator.workerUtilization, 0)} busy, yet their loop delay p99 was ${formatDurationUs(generator.loopDelayP99)} with the machine's CPUs ${formatPercent(generator.machineBusy, 0)} busy — ` +
+        'latency includes waiting for a CPU that other processes held; more workers would not help, a quieter machine would.',
+    );
+  }
+  const pollsMade = window?.requests ?? 0;
+  const pollsMissed = window?.missedPolls ?? 0;
+  if (plan.transport === 'polling' && pollsMissed > 0.01 * (pollsMade + pollsMissed)) {
+    warnings.push(
+      `Polls made ${pollsMade} of ${pollsMade + pollsMissed} scheduled: ${pollsMissed} slots passed while a client's poll was still out or its loop stalled, so requests per event is ${formatPercent(pollsMissed / (pollsMade + pollsMissed), 1)} below what the interval alone would give.`,
+    );
+  }
+  const stall = longestSampleGapUs(rec);
+  if (stall !== null && stall > SERVER_STALL_US) {
+    warnings.push(`The server's own load samples stopped for ${formatDurationUs(stall)} during the window: it was stalled (paused, swapping or blocked), and latency over that time includes the stall.`);
   }
   if (lag.p99 !== null && lag.p99 > LATE_PUBLISHER_US) {
     warnings.push(`The publisher fell behind schedule (lag p99 ${formatDurationUs(lag.p99)}); latency is measured from the scheduled time, so the delay is counted, not hidden.`);
@@ -143,6 +162,7 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
     ...(rec.serverStats !== undefined ? { serverStats: rec.serverStats } : {}),
     warnings,
     generatorSaturated: saturated,
+    ...(window !== null && plan.transport === 'polling' ? { pollsScheduled: pollsMade + pollsMissed } : {}),
     timeseries: timeSeries(rec),
     histograms: { latency: encodeHistogram(latencyHist), connect: encodeHistogram(connectHist), publisherLag: encodeHistogram(lagHist) },
   };
@@ -150,6 +170,7 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
 
 interface WindowCounters {
   requests: number;
+  missedPolls: number;
   emptyResponses: number;
   received: number;
   bytesDown: number;
@@ -157,12 +178,13 @@ interface WindowCounters {
 }
 
 function windowCounters(pairs: [CounterSnapshot | undefined, CounterSnapshot | undefined][]): WindowCounters | null {
-  const total: WindowCounters = { requests: 0, emptyResponses: 0, received: 0, bytesDown: 0, bytesUp: 0 };
+  const total: WindowCounters = { requests: 0, missedPolls: 0, emptyResponses: 0, received: 0, bytesDown: 0, bytesUp: 0 };
   let any = false;
   for (const [start, end] of pairs) {
     if (start === undefined || end === undefined) continue;
     any = true;
     total.requests += end.requests - start.requests;
+    total.missedPolls += end.missedPolls - start.missedPolls;
     total.emptyResponses += end.emptyResponses - start.emptyResponses;
     total.received += end.received - start.received;
     total.bytesDown += end.bytesDown - start.bytesDown;
@@ -214,11 +236,32 @@ function generatorFigures(rec: PhaseRecording) {
   }
   const mainDelays = rec.generatorSamples.filter((s) => start !== undefined && end !== undefined && s.atUs >= start.atUs && s.atUs <= end.atUs).map((s) => s.loopDelayP99Us);
   if (mainDelays.length > 0) loopDelayP99 = Math.max(loopDelayP99 ?? 0, ...mainDelays);
+  const machineTotal = start !== undefined && end !== undefined ? end.machineTotalMs - start.machineTotalMs : 0;
   return {
     cpuPercent: start !== undefined && end !== undefined && end.atUs > start.atUs ? ((end.cpuUs - start.cpuUs) / (end.atUs - start.atUs)) * 100 : null,
     loopDelayP99,
     workerUtilization,
+    /** Share of the machine's CPU time (all cores) that was busy over the window. */
+    machineBusy: machineTotal > 0 ? (end!.machineBusyMs - start!.machineBusyMs) / machineTotal : null,
   };
+}
+
+/**
+ * True when a slow generator loop came from a busy machine rather than from rtbench: its
+ * busiest client thread was at most half busy while the machine's CPUs were mostly busy.
+ */
+function machineBusyInstead(g: { workerUtilization: number | null; machineBusy: number | null }): boolean {
+  return g.workerUtilization !== null && g.workerUtilization < 0.5 && g.machineBusy !== null && g.machineBusy > 0.8;
+}
+
+/** The longest gap between the server's load samples inside the window, or null without samples. */
+function longestSampleGapUs(rec: PhaseRecording): number | null {
+  const { windowStartUs, windowEndUs } = rec.timeline;
+  if (rec.serverSource === 'none' || windowStartUs === undefined || windowEndUs === undefined) return null;
+  const times = [windowStartUs, ...rec.serverSamples.map((s) => s.atUs).filter((t) => t > windowStartUs && t < windowEndUs), windowEndUs];
+  let longest = 0;
+  for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i] - times[i - 1]);
+  return longest;
 }
 
 /** Indexes of the phase's seconds that lie wholly inside the window. */

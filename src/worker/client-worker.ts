@@ -92,6 +92,7 @@ class ClientWorker {
     const m = this.#env.metrics;
     return {
       requests: m.requests,
+      missedPolls: m.missedPolls,
       emptyResponses: m.emptyResponses,
       received: m.received,
       bytesDown: bytes.bytesIn,

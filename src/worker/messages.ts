@@ -37,6 +37,8 @@ export type ToWorker =
 /** Cumulative counters at one moment; the window's figures are end − start. */
 export interface CounterSnapshot {
   requests: number;
+  /** Polling slots that passed without a poll (the previous one still out, or the loop late). */
+  missedPolls: number;
   emptyResponses: number;
   received: number;
   bytesDown: number;

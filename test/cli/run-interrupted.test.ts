@@ -78,4 +78,23 @@ describe('a run that is stopped part-way keeps what it measured', () => {
     expect(result.phases.map((p) => [p.key, p.status])).toEqual([['sse', 'failed']]);
     expect(result.phases[0].metrics.delivered).toBeGreaterThan(0);
   }, 60_000);
+
+  it('the server stalls (SIGSTOP 3 s) mid-window: the run completes and the phase says the server stalled', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'rtbench-stall-'));
+    const run = startRun(['--transports', 'sse', '--clients', '10', '--duration', '8s', '--warmup', '200ms', '--out', out, '--quiet', '--json']);
+    await waitFor(() => referenceServersOf(run.child.pid!).length === 1, 15_000, 'the reference server');
+    const [serverPid] = referenceServersOf(run.child.pid!);
+    await new Promise((r) => setTimeout(r, 3000)); // into the window
+    process.kill(serverPid, 'SIGSTOP'); // a process this test started (through rtbench), by its PID
+    await new Promise((r) => setTimeout(r, 3000));
+    process.kill(serverPid, 'SIGCONT');
+    expect(await run.exited).toBe(0);
+    const phase = onlyResult(out).phases[0];
+    expect(phase.status).toBe('complete');
+    expect(phase.metrics.lost).toBe(0);
+    // Samples come once a second; a 3 s stop leaves a gap of at least 3 s (and less than 5).
+    const stall = phase.warnings.find((w) => w.startsWith("The server's own load samples stopped"));
+    expect(stall).toMatch(/stopped for [34]\.\d+ s during the window/);
+    expect(phase.metrics['latency.max']!).toBeGreaterThan(2_500_000);
+  }, 60_000);
 });
