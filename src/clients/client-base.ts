@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { nowUs } from '../clock.js';
 import { PublishSender, type PublishOutcome } from '../publisher/publish-sender.js';
 import type { ClientEnvironment } from './client-environment.js';
@@ -17,6 +18,10 @@ export interface BenchClient {
   start(): void;
   /** Closes everything; no reconnects afterwards. */
   stop(): void;
+  /** A fault: closes the client's connections now (FIN or RST); it reconnects as it would after any loss. */
+  cut(mode: 'fin' | 'rst'): void;
+  /** A slow consumer reads its sockets at most this fast (bytes/s); 0 = as fast as they come. */
+  readBytesPerS: number;
   /** rooms: sends one event body upstream on this client's transport; `done` once accepted or refused. */
   publish(body: string, done: (outcome: PublishOutcome) => void): void;
 }
@@ -38,6 +43,20 @@ export abstract class ClientBase implements BenchClient {
   /** When the client first connected (µs), or Infinity before that. */
   connectedAtUs = Number.POSITIVE_INFINITY;
   #upstream: PublishSender | undefined;
+  /** The subscription's live TCP connections, for cuts. */
+  readonly #sockets = new Set<Socket>();
+  /** Reconnect attempts since the last successful connect (the backoff's exponent). */
+  #attempt = 0;
+  readBytesPerS = 0;
+
+  /** The createConnection of the client's subscription sockets: counted by the meter, and known to cut(). */
+  protected readonly connectOwn = (options: object): Socket => {
+    const socket = this.env.connect(options);
+    this.#sockets.add(socket);
+    socket.once('close', () => this.#sockets.delete(socket));
+    if (this.readBytesPerS > 0) throttleReads(socket, this.readBytesPerS);
+    return socket;
+  };
 
   constructor(env: ClientEnvironment, index: number, topic: string) {
     this.env = env;
@@ -54,6 +73,34 @@ export abstract class ClientBase implements BenchClient {
     this.close();
     void this.#upstream?.close();
     this.closed();
+  }
+
+  cut(mode: 'fin' | 'rst'): void {
+    if (this.stopped || this.#sockets.size === 0) return;
+    this.env.metrics.cuts++;
+    // Recovery is timed from here to the next event this client receives.
+    this.tracker.cutAtUs = nowUs();
+    for (const socket of this.#sockets) {
+      // destroy() closes the descriptor (a FIN); resetAndDestroy() sends an RST.
+      if (mode === 'rst') socket.resetAndDestroy();
+      else socket.destroy();
+    }
+  }
+
+  /**
+   * How long to wait before reconnecting: the scenario's backoff (doubling per failed attempt,
+   * spread by its jitter) when it has one, else the transport's usual delay.
+   */
+  protected reconnectDelayMs(usualMs: number): number {
+    const policy = this.env.reconnect;
+    if (policy === undefined) return usualMs;
+    const baseUs = Math.min(policy.maxUs, policy.delayUs * 2 ** this.#attempt++);
+    return (baseUs / 1000) * (1 + policy.jitter * (2 * Math.random() - 1));
+  }
+
+  /** A request went through (clients that never "reopen", like pollers): the backoff starts over. */
+  protected succeeded(): void {
+    this.#attempt = 0;
   }
 
   publish(body: string, done: (outcome: PublishOutcome) => void): void {
@@ -74,6 +121,7 @@ export abstract class ClientBase implements BenchClient {
   protected opened(atUs: number): void {
     if (this.#open) return;
     this.#open = true;
+    this.#attempt = 0;
     this.env.metrics.connected++;
     if (!this.everConnected) {
       this.everConnected = true;
@@ -95,4 +143,16 @@ export abstract class ClientBase implements BenchClient {
   protected connectFailed(): void {
     this.env.metrics.connectErrors++;
   }
+}
+
+/**
+ * A slow consumer: after each chunk the socket stops reading for as long as that chunk takes
+ * at `bytesPerS`, so the server's writes back up as they would behind a slow reader.
+ * (A library reading the same socket may resume it early; the cap is then approximate.)
+ */
+function throttleReads(socket: Socket, bytesPerS: number): void {
+  socket.on('data', (chunk: Buffer) => {
+    socket.pause();
+    setTimeout(() => socket.resume(), (chunk.length * 1000) / bytesPerS);
+  });
 }

@@ -1,5 +1,6 @@
 import { createConnection, type NetConnectOpts, type Socket } from 'node:net';
 import { SocketAccounting } from '../metrics/socket-bytes.js';
+import type { ReconnectPolicy } from '../config/types.js';
 import { markerFor, type Profile } from '../profiles/profile-types.js';
 import type { Transport } from '../protocol/transports.js';
 import { newEventFields, type EventFields } from '../protocol/event.js';
@@ -26,6 +27,10 @@ export class ClientEnvironment {
   /** The profile's marker applied to each message. */
   readonly reader: MessageReader;
   readonly trace: TraceListener | undefined;
+  /** The scenario's reconnect backoff; undefined keeps each transport's usual delay. */
+  reconnect: ReconnectPolicy | undefined;
+  /** Reconnect where the client left off (Last-Event-ID, since, cursors); false for naive clients. */
+  resume = true;
 
   /** `transport`: whose marker to read messages with, when the profile gives it its own. */
   constructor(targetUrl: string, profile: Profile, trace?: TraceListener, transport?: Transport) {

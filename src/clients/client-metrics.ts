@@ -12,6 +12,8 @@ export class ClientMetrics {
   /** Delivery latency of every event received this second (for the time series); reset each tick. */
   readonly secondLatency: Histogram = newHistogram();
   readonly connect: Histogram = newHistogram();
+  /** Time from a cut to the first event after it, per cut client. */
+  readonly recovery: Histogram = newHistogram();
 
   /** The window in scheduled-publish time; events outside it count for the series only. */
   windowStartUs = Number.POSITIVE_INFINITY;
@@ -33,6 +35,8 @@ export class ClientMetrics {
   /** Requests of a connected client that failed without an answer (reset, refused, closed). */
   requestErrors = 0;
   reconnects = 0;
+  /** Clients whose connections a fault cut. */
+  cuts = 0;
   /** Subscriber requests: polls, long-polls, SSE connects, WebSocket upgrades. */
   requests = 0;
   /** Polling slots that passed without a poll. */
@@ -53,6 +57,11 @@ export class ClientMetrics {
       return;
     }
     this.received++;
+    const cutAtUs = tracker.cutAtUs;
+    if (cutAtUs === cutAtUs) {
+      this.recovery.recordValue(receiveUs > cutAtUs ? receiveUs - cutAtUs : 0);
+      tracker.cutAtUs = NaN;
+    }
     const latencyUs = receiveUs > tsUs ? receiveUs - tsUs : 0;
     this.secondLatency.recordValue(latencyUs);
     if (!inWindow) return;

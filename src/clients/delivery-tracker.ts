@@ -95,6 +95,8 @@ export interface StreamTally {
  * cached in front of the map.
  */
 export class DeliveryTracker {
+  /** When the client's connection was last cut (µs), until its next event arrives; NaN otherwise. */
+  cutAtUs = NaN;
   #lastKey = NaN;
   #last: StreamState | undefined;
   #streams: Map<number, StreamState> | undefined;

@@ -51,7 +51,7 @@ export class EngineIoPollingClient extends ClientBase {
     this.#spec = spec;
     this.#vars = { ...topicVars(topic), topic };
     // One held GET and one POST at a time.
-    this.#agent = new MeteredAgent(env, { maxSockets: 2, maxFreeSockets: 2 });
+    this.#agent = new MeteredAgent(env, { maxSockets: 2, maxFreeSockets: 2 }, this.connectOwn);
     this.#base = `${spec.path}?EIO=4&transport=polling`;
     this.#nsPrefix = spec.namespace === '/' ? '' : `${spec.namespace},`;
     this.#scan = markerFor(env.profile, 'long-polling').kind === 'scan';
@@ -113,6 +113,7 @@ export class EngineIoPollingClient extends ClientBase {
     this.#http('GET', `${this.#base}&sid=${this.#sid}`, undefined, (status, body, receiveUs) => {
       if (session !== this.#session) return;
       if (status !== 200) return this.#failed(`poll answered ${status} ${JSON.stringify(body.slice(0, 80))}`);
+      this.succeeded();
       let start = 0;
       while (start <= body.length) {
         let end = body.indexOf(SEPARATOR, start);
@@ -243,7 +244,7 @@ export class EngineIoPollingClient extends ClientBase {
     this.#outboxDone = [];
     this.#acks.clear();
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#handshake(), RECONNECT_MS);
+    this.#timer = setTimeout(() => this.#handshake(), this.reconnectDelayMs(RECONNECT_MS));
   }
 
   /** One request; `answered(status, body, receiveUs)` with status 0 when it failed without an answer. */

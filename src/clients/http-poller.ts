@@ -36,7 +36,7 @@ export abstract class HttpPoller extends ClientBase {
 
   constructor(env: ClientEnvironment, index: number, topic: string, spec: PollSpec, extraVars: Record<string, string> = {}) {
     super(env, index, topic);
-    this.agent = new MeteredAgent(env);
+    this.agent = new MeteredAgent(env, {}, this.connectOwn);
     this.spec = spec;
     this.#vars = { ...topicVars(topic), ...extraVars };
     this.#headers = renderHeaders(spec.headers, this.#vars);
@@ -110,6 +110,7 @@ export abstract class HttpPoller extends ClientBase {
       return;
     }
     this.hasCursor = true;
+    this.succeeded();
     this.opened(receiveUs);
     this.scheduleNext(answer);
   }
@@ -193,6 +194,13 @@ export abstract class HttpPoller extends ClientBase {
     return messages > 0 ? Answer.Messages : Answer.Empty;
   }
 
+  #forgetCursor(): void {
+    const initial = this.spec.initialCursor;
+    this.hasCursor = initial !== undefined;
+    for (const name of Object.keys(this.#vars)) if (name === 'cursor' || name.startsWith('cursor.')) delete this.#vars[name];
+    for (const [name, value] of Object.entries(initial ?? {})) this.#vars[name] = renderTemplate(value, this.#vars);
+  }
+
   #cursorFromHeaders(res: IncomingMessage): void {
     const from = this.spec.cursorFrom;
     if (from.kind !== 'headers') return;
@@ -209,6 +217,8 @@ export abstract class HttpPoller extends ClientBase {
     if (this.stopped) return;
     if (!this.everConnected) this.connectFailed();
     else this.env.metrics.requestErrors++;
+    // A naive client (resume: false) starts over from the head, as a first request does.
+    if (!this.env.resume) this.#forgetCursor();
     this.scheduleNext(Answer.Failed);
   }
 }

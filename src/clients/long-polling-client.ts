@@ -17,7 +17,7 @@ export class LongPollingClient extends HttpPoller {
 
   protected override scheduleNext(answer: Answer): void {
     if (this.stopped) return;
-    if (answer === Answer.Failed) this.#timer = setTimeout(resend, 1000, this); // back off 1 s after an error
+    if (answer === Answer.Failed) this.#timer = setTimeout(resend, this.reconnectDelayMs(1000), this); // back off after an error
     else this.send();
   }
 

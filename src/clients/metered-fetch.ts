@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { Readable } from 'node:stream';
+import { stripBrackets } from '../protocol/host.js';
 import type { ClientEnvironment } from './client-environment.js';
 
 type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -17,7 +18,7 @@ export function meteredFetch(env: ClientEnvironment): FetchLike {
       new Headers(init?.headers).forEach((value, key) => (headers[key] = value));
       env.metrics.requests++;
       const req = request({
-        host: url.hostname.replace(/^\[|\]$/g, ''),
+        host: stripBrackets(url.hostname),
         port: Number(url.port || 80),
         path: url.pathname + url.search,
         method: init?.method ?? 'GET',

@@ -30,7 +30,7 @@ export class PollingClient extends HttpPoller {
     if (this.stopped) return;
     const now = nowUs();
     if (!this.hasCursor) {
-      if (answer === Answer.Failed) this.#timer = setTimeout(connectAgain, 1000, this); // still connecting: retry in 1 s
+      if (answer === Answer.Failed) this.#timer = setTimeout(connectAgain, this.reconnectDelayMs(1000), this); // still connecting: retry
       return;
     }
     if (this.#nextUs === 0) this.#nextUs = now + this.#phaseUs; // just connected: start the grid

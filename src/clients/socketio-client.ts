@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket as NetSocket } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import { nowUs } from '../clock.js';
 import type { EmitSpec, SocketIoSpec } from '../profiles/profile-types.js';
@@ -37,7 +38,7 @@ export class SocketIoClient extends ClientBase {
 
   override start(): void {
     this.connecting();
-    const agent = new CountingAgent(this.env);
+    const agent = new CountingAgent(this.env, this.connectOwn);
     const namespace = this.#spec.namespace === '/' ? '' : this.#spec.namespace;
     this.env.trace?.(`Socket.IO connect ${this.env.origin}${namespace} path ${this.#spec.path} transport ${this.#transport}`);
     const socket = io(`${this.env.origin}${namespace}`, {
@@ -126,9 +127,8 @@ export class SocketIoClient extends ClientBase {
 class CountingAgent extends MeteredAgent {
   readonly #counted: ClientEnvironment;
 
-  constructor(env: ClientEnvironment) {
-    // Engine.IO polling keeps a GET open while it POSTs: two sockets.
-    super(env, { maxSockets: 2, maxFreeSockets: 2 });
+  constructor(env: ClientEnvironment, connect: (options: object) => NetSocket) {
+    super(env, { maxSockets: 2, maxFreeSockets: 2 }, connect);
     this.#counted = env;
   }
 

@@ -51,10 +51,10 @@ export class SseClient extends ClientBase implements SseHandler {
     this.#responded = false;
     const lastEventId = this.#parser.lastEventId;
     const headers = { ...this.#headers };
-    if (lastEventId !== '' && this.#spec.resume === 'last-event-id') headers['Last-Event-ID'] = lastEventId;
+    if (lastEventId !== '' && this.#spec.resume === 'last-event-id' && this.env.resume) headers['Last-Event-ID'] = lastEventId;
     this.env.metrics.requests++;
     this.env.trace?.(`GET ${this.#path} ${JSON.stringify(headers)}`);
-    const req = request({ host: this.env.host, port: this.env.port, path: this.#path, headers, createConnection: this.env.connect });
+    const req = request({ host: this.env.host, port: this.env.port, path: this.#path, headers, createConnection: this.connectOwn });
     (req as Owned<ClientRequest>)[kClient] = this;
     req.on('response', onResponse);
     req.on('error', onError);
@@ -76,8 +76,13 @@ export class SseClient extends ClientBase implements SseHandler {
     res.on('data', onData);
   }
 
-  data(chunk: Buffer): void {
+  data(chunk: Buffer, res: IncomingMessage): void {
     this.#receiveUs = nowUs();
+    // A slow consumer: node:http resumes the socket itself, so the response is what must pause.
+    if (this.readBytesPerS > 0) {
+      res.pause();
+      setTimeout(() => res.resume(), (chunk.length * 1000) / this.readBytesPerS);
+    }
     this.env.trace?.(`← ${chunk.length} bytes: ${JSON.stringify(chunk.toString('utf8', 0, Math.min(chunk.length, 300)))}`);
     this.#parser.push(chunk);
   }
@@ -113,7 +118,7 @@ export class SseClient extends ClientBase implements SseHandler {
     this.closed();
     if (this.stopped) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(reopen, this.#retryMs, this);
+    this.#timer = setTimeout(reopen, this.reconnectDelayMs(this.#retryMs), this);
   }
 
   reopen(): void {
@@ -132,7 +137,7 @@ function onError(this: Owned<ClientRequest>): void {
   this[kClient]!.requestFailed();
 }
 function onData(this: Owned<IncomingMessage>, chunk: Buffer): void {
-  this[kClient]!.data(chunk);
+  this[kClient]!.data(chunk, this);
 }
 function onClose(this: Owned<IncomingMessage>): void {
   this[kClient]!.lost(false);

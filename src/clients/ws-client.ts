@@ -72,12 +72,12 @@ export class WsClient extends ClientBase {
   #open(): void {
     if (this.stopped) return;
     const resume = this.#spec.resumeQuery;
-    const url = resume !== undefined && this.#lastId === this.#lastId ? `${this.#base}${this.#base.includes('?') ? '&' : '?'}${resume}=${this.#lastId}` : this.#base;
+    const url = resume !== undefined && this.env.resume && this.#lastId === this.#lastId ? `${this.#base}${this.#base.includes('?') ? '&' : '?'}${resume}=${this.#lastId}` : this.#base;
     this.env.metrics.requests++;
     this.env.trace?.(`WebSocket upgrade ${url}${this.#spec.subprotocols.length > 0 ? ` (subprotocols ${this.#spec.subprotocols.join(', ')})` : ''}`);
     const socket = new WebSocket(url, this.#spec.subprotocols.length > 0 ? [...this.#spec.subprotocols] : undefined, {
       perMessageDeflate: false,
-      createConnection: this.env.connect,
+      createConnection: this.connectOwn,
       headers: this.#headers,
     });
     (socket as Owned)[kClient] = this;
@@ -122,7 +122,7 @@ export class WsClient extends ClientBase {
     this.closed();
     this.#socket = undefined;
     if (this.stopped) return;
-    this.#timer = setTimeout(reopen, RECONNECT_MS, this);
+    this.#timer = setTimeout(reopen, this.reconnectDelayMs(RECONNECT_MS), this);
   }
 
   reopen(): void {

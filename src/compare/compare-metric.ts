@@ -1,11 +1,13 @@
 import { mean } from 'simple-statistics';
-import { metricDefinition, type MetricName } from '../metrics/catalog.js';
+import { metricDefinition } from '../metrics/catalog.js';
+import type { AnyMetricName } from '../metrics/latency-percentile.js';
+import { phaseMetricValue } from '../result/metric-value.js';
 import type { PhaseResult } from '../result/types.js';
 import { judgeNoise } from './noise.js';
 import type { MetricComparison, Verdict } from './types.js';
 
-/** One metric of one phase, baseline repeats against candidate repeats. */
-export function compareMetric(metric: MetricName, baseline: readonly PhaseResult[], candidate: readonly PhaseResult[]): MetricComparison {
+/** One metric of one phase (a latency percentile outside the catalogue read from the histograms), baseline repeats against candidate repeats. */
+export function compareMetric(metric: AnyMetricName, baseline: readonly PhaseResult[], candidate: readonly PhaseResult[]): MetricComparison {
   const a = sideValue(metric, baseline);
   const b = sideValue(metric, candidate);
   const delta = a === null || b === null ? null : b - a;
@@ -15,12 +17,12 @@ export function compareMetric(metric: MetricName, baseline: readonly PhaseResult
 }
 
 /** The side's figure: the mean over its repeats that measured it, null when none did. */
-function sideValue(metric: MetricName, phases: readonly PhaseResult[]): number | null {
-  const values = phases.map((p) => p.metrics[metric]).filter((v): v is number => v !== null && v !== undefined);
+function sideValue(metric: AnyMetricName, phases: readonly PhaseResult[]): number | null {
+  const values = phases.map((p) => phaseMetricValue(p, metric)).filter((v): v is number => v !== null);
   return values.length === 0 ? null : mean(values);
 }
 
-function verdictOf(metric: MetricName, delta: number | null, beyondNoise: boolean | undefined): Verdict {
+function verdictOf(metric: AnyMetricName, delta: number | null, beyondNoise: boolean | undefined): Verdict {
   if (delta === null) return 'unknown';
   if (delta === 0) return 'unchanged';
   if (beyondNoise === false) return 'within-noise';

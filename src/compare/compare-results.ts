@@ -1,12 +1,14 @@
 import { rtbError } from '../errors.js';
 import type { MetricName } from '../metrics/catalog.js';
+import type { AnyMetricName } from '../metrics/latency-percentile.js';
+import { repeatsOf } from '../result/phase-label.js';
 import type { PhaseResult, RunResult } from '../result/types.js';
-import { checkSelectors } from '../thresholds/check-selectors.js';
-import type { RelativeCheck } from '../thresholds/types.js';
+import type { RelativeCheck } from '../thresholds/grammar.js';
+import { checkSelectors } from '../thresholds/selectors.js';
 import { checkComparable, type LoadedResult } from './comparable.js';
 import { compareMetric } from './compare-metric.js';
 import { evaluateFailOn, type PhasePair } from './fail-on.js';
-import { groupPhases, repeatsOf } from './phase-groups.js';
+import { groupPhases } from './phase-groups.js';
 import type { Comparison, ComparedRun, PhaseComparison, ResultRef } from './types.js';
 
 /** The figures `compare` shows unless `--metrics` picks others: delivery, cost to the client, cost to the server. */
@@ -24,7 +26,7 @@ export const DEFAULT_COMPARE_METRICS: readonly MetricName[] = [
 ];
 
 export interface CompareOptions {
-  readonly metrics?: readonly MetricName[];
+  readonly metrics?: readonly AnyMetricName[];
   readonly failOn?: readonly RelativeCheck[];
 }
 
@@ -42,7 +44,7 @@ export function compareResults(inputs: readonly LoadedResult[], options: Compare
   return { scenario: baseline.result.scenario.name, baseline: refOf(baseline), runs, metrics };
 }
 
-function compareRun(baseline: LoadedResult, candidate: LoadedResult, metrics: readonly MetricName[], failOn: readonly RelativeCheck[]): ComparedRun {
+function compareRun(baseline: LoadedResult, candidate: LoadedResult, metrics: readonly AnyMetricName[], failOn: readonly RelativeCheck[]): ComparedRun {
   const warnings = checkComparable(baseline, candidate);
   const a = groupPhases(baseline.result);
   const b = groupPhases(candidate.result);
@@ -63,7 +65,7 @@ function compareRun(baseline: LoadedResult, candidate: LoadedResult, metrics: re
   };
 }
 
-function comparePhase(pair: PhasePair, metrics: readonly MetricName[]): PhaseComparison {
+function comparePhase(pair: PhasePair, metrics: readonly AnyMetricName[]): PhaseComparison {
   return {
     key: pair.key,
     transport: pair.baseline[0].transport,

@@ -1,8 +1,8 @@
 import { formatMetric, formatMetricChange, formatRelativeChange } from '../metrics/metric-text.js';
 import type { PhaseResult, ThresholdOutcome } from '../result/types.js';
-import { holds } from '../thresholds/comparator.js';
-import { selectorMatches } from '../thresholds/selector.js';
-import type { RelativeCheck } from '../thresholds/types.js';
+import { holds } from '../thresholds/evaluate-thresholds.js';
+import type { RelativeCheck } from '../thresholds/grammar.js';
+import { selectorMatches } from '../thresholds/selectors.js';
 import { compareMetric } from './compare-metric.js';
 import { describeNoise } from './noise-text.js';
 

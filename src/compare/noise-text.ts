@@ -1,4 +1,4 @@
-import type { MetricName } from '../metrics/catalog.js';
+import type { AnyMetricName } from '../metrics/latency-percentile.js';
 import { formatMetric } from '../metrics/metric-text.js';
 import type { QuantileInterval } from './quantile-interval.js';
 import type { NoiseJudgement } from './types.js';
@@ -11,7 +11,7 @@ export function noiseCell(noise: NoiseJudgement | undefined): string {
 }
 
 /** The judgement in a sentence, with the method and its numbers. */
-export function describeNoise(metric: MetricName, noise: NoiseJudgement): string {
+export function describeNoise(metric: AnyMetricName, noise: NoiseJudgement): string {
   const word = noise.beyondNoise ? 'beyond noise' : 'within noise';
   if (noise.method === 'welch-t-test') return `${word}: Welch's t-test over ${noise.baselineRuns} vs ${noise.candidateRuns} runs, p = ${formatP(noise.pValue)}`;
   const interval = (i: QuantileInterval): string => (i.high === null ? `≥ ${formatMetric(metric, i.low)} (too few events to bound it above)` : `${formatMetric(metric, i.low)}–${formatMetric(metric, i.high)}`);

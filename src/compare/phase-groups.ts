@@ -10,8 +10,3 @@ export function groupPhases(result: RunResult): Map<string, PhaseResult[]> {
   }
   return groups;
 }
-
-/** Repetitions in a result: its largest repeat number (1 without `--repeat`). */
-export function repeatsOf(result: RunResult): number {
-  return Math.max(1, ...result.phases.map((p) => p.repeat));
-}

@@ -3,7 +3,7 @@
  * Markdown or JSON. The first file is the baseline; every other file is a candidate compared
  * with it. Values are in the metric catalogue's units.
  */
-import type { MetricName } from '../metrics/catalog.js';
+import type { AnyMetricName } from '../metrics/latency-percentile.js';
 import type { Transport } from '../protocol/transports.js';
 import type { QuantileInterval } from './quantile-interval.js';
 import type { ThresholdOutcome } from '../result/types.js';
@@ -14,7 +14,7 @@ export interface Comparison {
   /** One per candidate file, in command-line order. */
   readonly runs: readonly ComparedRun[];
   /** The metrics shown, in order. */
-  readonly metrics: readonly MetricName[];
+  readonly metrics: readonly AnyMetricName[];
 }
 
 export interface ResultRef {
@@ -58,7 +58,7 @@ export interface PhaseComparison {
 export type Verdict = 'improved' | 'regressed' | 'within-noise' | 'changed' | 'unchanged' | 'unknown';
 
 export interface MetricComparison {
-  readonly metric: MetricName;
+  readonly metric: AnyMetricName;
   /** Mean over the side's repeats (null values left out); null when no repeat measured it. */
   readonly baseline: number | null;
   readonly candidate: number | null;

@@ -1,4 +1,6 @@
 import { availableParallelism } from 'node:os';
+import { DEFAULT_LONG_POLL_TIMEOUT_MS } from '../protocol/routes.js';
+import { durationLabel } from '../units.js';
 
 /** Every default of a scenario, in one place, in the scenario file's own terms. */
 export const SCENARIO_DEFAULTS = Object.freeze({
@@ -8,7 +10,7 @@ export const SCENARIO_DEFAULTS = Object.freeze({
   warmup: '2s',
   drain: 'auto',
   seed: 1,
-  transports: Object.freeze({ polling: Object.freeze({ interval: '1s' }), 'long-polling': Object.freeze({ timeout: '25s' }), sse: Object.freeze({ client: 'fast' }) }),
+  transports: Object.freeze({ polling: Object.freeze({ interval: '1s' }), 'long-polling': Object.freeze({ timeout: durationLabel(DEFAULT_LONG_POLL_TIMEOUT_MS * 1000) }), sse: Object.freeze({ client: 'fast' }) }),
 });
 
 /** Extra time allowed after publishing stops, on top of the slowest polling interval. */

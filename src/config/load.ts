@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
+import { displayPath } from '../display-path.js';
 import { describeError, isRtbError, rtbError } from '../errors.js';
 import { DEFAULT_SCENARIO_NAME } from './defaults.js';
 import { applyScenarioFlags, type ScenarioFlags } from './overrides.js';
@@ -72,9 +72,4 @@ function parseYamlScenario(text: string, shown: string, lines: LineCounter): { d
     const reason = /alias count/i.test(message) ? `its aliases (*name) expand more than ${MAX_ALIAS_COUNT} times, which is refused as a resource-exhaustion risk` : message;
     throw rtbError('RTB_ERR_SCENARIO_INVALID', `${shown}: not valid YAML: ${reason}`, error);
   }
-}
-
-function displayPath(file: string): string {
-  const rel = relative(process.cwd(), file);
-  return rel.startsWith('..') ? file : rel;
 }

@@ -28,11 +28,16 @@ export interface ScenarioFlags {
   longPollTimeout?: string;
   sseClient?: string;
   sweep?: string;
+  /** Each a YAML flow mapping, e.g. "{cut: {every: 1s}}"; together they replace the scenario's faults. */
+  fault?: string[];
+  reconnectDelay?: string;
+  /** Commander's --no-resume: false when given. */
+  resume?: boolean;
   set?: string[];
 }
 
 /** Flag → scenario path. */
-const FLAG_PATHS: [Exclude<keyof ScenarioFlags, 'set'>, string, string[]][] = [
+const FLAG_PATHS: [Exclude<keyof ScenarioFlags, 'set' | 'fault' | 'resume'>, string, string[]][] = [
   ['clients', '--clients', ['clients', 'count']],
   ['connectRate', '--connect-rate', ['clients', 'connectRate']],
   ['rate', '--rate', ['workload', 'rate']],
@@ -111,6 +116,10 @@ export function applyScenarioFlags(scenario: Record<string, unknown>, flags: Sce
     if (match === null) throw usage(`--sweep: expected param=v1,v2,… such as clients=100,500,1000; found "${flags.sweep}"`);
     set(['sweep'], { param: match[1], values: match[2].split(',').map((v) => scalarOf(v.trim())) }, '--sweep');
   }
+
+  if (flags.fault !== undefined) set(['faults'], flags.fault.map((text) => scalarOf(text)), '--fault');
+  if (flags.reconnectDelay !== undefined) set(['clients', 'reconnect', 'delay'], scalarOf(flags.reconnectDelay), '--reconnect-delay');
+  if (flags.resume === false) set(['clients', 'resume'], false, '--no-resume');
 
   for (const assignment of flags.set ?? []) {
     const match = /^([A-Za-z][\w.-]*)=(.*)$/.exec(assignment);

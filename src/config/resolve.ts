@@ -1,12 +1,11 @@
 import { rtbError } from '../errors.js';
 import { TRANSPORTS } from '../protocol/transports.js';
-import type { SweepParam } from '../result/types.js';
-import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server/options.js';
-import { parseBytes, parseDurationUs } from '../units.js';
+import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server-options.js';
+import { durationLabel, parseBytes, parseDurationUs } from '../units.js';
 import { defaultWorkers, SCENARIO_DEFAULTS } from './defaults.js';
 import type { ValueLocator } from './scenario-errors.js';
 import type { TargetChoice } from './target-choice.js';
-import type { Arrival, Pattern, RunConfig, SseClientKind, TransportSpec } from './types.js';
+import type { Arrival, FaultSpec, Pattern, RunConfig, SseClientKind, SweepParam, TransportSpec } from './types.js';
 
 /** Events/s all publishers together may be asked for (the schema's descriptions say so). */
 const MAX_PUBLISH_RATE_PER_S = 1_000_000;
@@ -16,7 +15,8 @@ interface ScenarioData {
   name: string;
   description?: string;
   workload: { pattern: Pattern; topics?: number; rate?: number; upstreamRate?: number; roomSize?: number; arrival?: Arrival; payloadBytes?: number | string };
-  clients?: { count?: number; connectRate?: number };
+  clients?: { count?: number; connectRate?: number; reconnect?: { delay?: string; max?: string; jitter?: number }; resume?: boolean };
+  faults?: RawFault[];
   duration?: string;
   warmup?: string;
   drain?: string;
@@ -51,12 +51,21 @@ export function resolveRunConfig(raw: Record<string, unknown>, ctx: ResolveConte
   if (pattern !== 'rooms' && w.roomSize !== undefined) fail(['workload', 'roomSize'], `workload.roomSize is only used by pattern rooms, not ${pattern}`);
   if (pattern !== 'broadcast' && w.topics !== undefined) fail(['workload', 'topics'], `workload.topics is only used by pattern broadcast; ${pattern} has one topic per ${pattern === 'rooms' ? 'room' : 'client'}`);
 
-  const clients = { count: s.clients?.count ?? d.clients.count, connectRate: s.clients?.connectRate ?? d.clients.connectRate };
+  const reconnect = s.clients?.reconnect;
+  const clients = {
+    count: s.clients?.count ?? d.clients.count,
+    connectRate: s.clients?.connectRate ?? d.clients.connectRate,
+    ...(reconnect !== undefined
+      ? { reconnect: { delayUs: parseDurationUs(reconnect.delay ?? '1s')!, maxUs: parseDurationUs(reconnect.max ?? '30s')!, jitter: reconnect.jitter ?? 0.2 } }
+      : {}),
+    resume: s.clients?.resume ?? true,
+  };
   const roomSize = w.roomSize ?? d.workload.roomSize;
   const topics = pattern === 'broadcast' ? (w.topics ?? d.workload.topics) : pattern === 'per-client' ? clients.count : Math.ceil(clients.count / roomSize);
 
   const durationUs = parseDurationUs(s.duration ?? d.duration)!;
   if (durationUs < 100_000) fail(['duration'], `duration must be at least 100ms; found "${s.duration}"`);
+  const faults = resolveFaults(s.faults ?? [], durationUs, ctx.target.url !== undefined, fail);
   const warmupUs = parseDurationUs(s.warmup ?? d.warmup)!;
   const drainText = s.drain ?? d.drain;
   const drainUs = drainText === 'auto' ? 'auto' : parseDurationUs(drainText)!;
@@ -155,6 +164,7 @@ export function resolveRunConfig(raw: Record<string, unknown>, ctx: ResolveConte
       payloadBytes: typeof w.payloadBytes === 'string' ? parseBytes(w.payloadBytes)! : (w.payloadBytes ?? d.workload.payloadBytes),
     },
     clients,
+    faults,
     durationUs,
     warmupUs,
     drainUs,
@@ -170,6 +180,68 @@ export function resolveRunConfig(raw: Record<string, unknown>, ctx: ResolveConte
     unsupportedTransports,
     repeat: ctx.repeat,
   });
+}
+
+type RawFault = {
+  cut?: { at?: string; every?: string; share?: number | string; mode?: 'fin' | 'rst' };
+  storm?: { at: string; mode?: 'fin' | 'rst' };
+  stall?: { at: string; for: string };
+  shape?: { latency?: string; jitter?: string; bandwidth?: string };
+  slow?: { share?: number | string; rate: string | number };
+};
+
+const BITS = { bit: 1, kbit: 1e3, Mbit: 1e6, Gbit: 1e9 } as const;
+
+/** The `faults:` section → FaultSpecs, each checked against the window it must fall in. */
+function resolveFaults(raw: readonly RawFault[], durationUs: number, external: boolean, fail: (path: string[], message: string) => never): FaultSpec[] {
+  const window = durationLabel(durationUs);
+  const inWindow = (path: string[], text: string): number => {
+    const us = parseDurationUs(text)!;
+    if (us >= durationUs) fail(path, `${text} is not inside the ${window} measurement window (fault times count from the window's start)`);
+    return us;
+  };
+  return raw.map((f, i): FaultSpec => {
+    const base = ['faults', String(i)];
+    if (f.cut !== undefined) {
+      const c = f.cut;
+      const path = [...base, 'cut'];
+      if ((c.at === undefined) === (c.every === undefined)) fail(path, 'a cut needs exactly one of at (once) or every (repeatedly)');
+      const everyUs = c.every !== undefined ? parseDurationUs(c.every)! : undefined;
+      if (everyUs !== undefined && everyUs < 100_000) fail([...path, 'every'], `cuts at most every 100ms; found ${c.every}`);
+      if (everyUs !== undefined && everyUs >= durationUs) fail([...path, 'every'], `every ${c.every} never falls inside the ${window} window`);
+      return { kind: 'cut', ...(c.at !== undefined ? { atUs: inWindow([...path, 'at'], c.at) } : {}), ...(everyUs !== undefined ? { everyUs } : {}), share: shareOf([...path, 'share'], c.share, fail), mode: c.mode ?? 'rst' };
+    }
+    if (f.storm !== undefined) return { kind: 'storm', atUs: inWindow([...base, 'storm', 'at'], f.storm.at), mode: f.storm.mode ?? 'rst' };
+    if (f.shape !== undefined) {
+      const latencyUs = parseDurationUs(f.shape.latency ?? '0ms')!;
+      const jitterUs = parseDurationUs(f.shape.jitter ?? '0ms')!;
+      if (jitterUs > latencyUs) fail([...base, 'shape', 'jitter'], `jitter (${f.shape.jitter}) cannot exceed the latency (${f.shape.latency ?? '0ms'}): a chunk cannot arrive before it was sent`);
+      const bw = f.shape.bandwidth !== undefined ? /^(\d+(?:\.\d+)?)\s*(bit|kbit|Mbit|Gbit)$/.exec(f.shape.bandwidth) : null;
+      const bandwidthBps = bw ? Number(bw[1]) * BITS[bw[2] as keyof typeof BITS] : 0;
+      if (bw && bandwidthBps < 8_000) fail([...base, 'shape', 'bandwidth'], `a bandwidth of at least 8kbit; found ${f.shape.bandwidth}`);
+      if (latencyUs === 0 && bandwidthBps === 0) fail([...base, 'shape'], 'a shape needs a latency or a bandwidth');
+      return { kind: 'shape', latencyUs, jitterUs, bandwidthBps };
+    }
+    if (f.slow !== undefined) {
+      const bytesPerS = parseBytes(String(f.slow.rate));
+      if (bytesPerS === undefined || bytesPerS < 100) fail([...base, 'slow', 'rate'], `a read rate of at least 100 bytes/s such as 10KiB; found ${JSON.stringify(f.slow.rate)}`);
+      return { kind: 'slow', share: shareOf([...base, 'slow', 'share'], f.slow.share, fail), bytesPerS: bytesPerS! };
+    }
+    const stall = f.stall!;
+    if (external) fail([...base, 'stall'], 'stall pauses the reference server (SIGSTOP); with --target, pause your own server yourself');
+    const atUs = inWindow([...base, 'stall', 'at'], stall.at);
+    const forUs = parseDurationUs(stall.for)!;
+    if (forUs <= 0) fail([...base, 'stall', 'for'], `a stall lasts more than 0; found ${stall.for}`);
+    return { kind: 'stall', atUs, forUs };
+  });
+}
+
+/** A share as a fraction: 0.5, "50%"; above 0 and at most 1 (100 %). */
+function shareOf(path: string[], value: number | string | undefined, fail: (path: string[], message: string) => never): number {
+  if (value === undefined) return 1;
+  const n = typeof value === 'number' ? value : /^\d+(\.\d+)?%$/.test(value.trim()) ? Number(value.trim().slice(0, -1)) / 100 : NaN;
+  if (!(n > 0 && n <= 1)) fail(path, `a share is a fraction above 0 and at most 1, or a percentage up to 100%; found ${JSON.stringify(value)}`);
+  return n;
 }
 
 function deepFreeze<T>(value: T): T {

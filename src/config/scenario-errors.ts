@@ -57,7 +57,11 @@ export class ValueLocator {
  */
 export function describeSchemaError(errors: ErrorObject[], data: unknown, locator: ValueLocator): string {
   const byProblem = new Map<string, ErrorObject[]>();
+  // A `oneOf` (a fault is a cut, a storm or a stall) reports every branch it tried; when one
+  // branch got further (an error deeper down), the others' complaints at the choice itself are noise.
+  const chosen = new Set(errors.filter((e) => e.keyword === 'oneOf' && errors.some((d) => d.instancePath.startsWith(`${e.instancePath}/`))).map((e) => e.instancePath));
   for (const error of errors) {
+    if (chosen.has(error.instancePath)) continue;
     if (error.keyword === 'if') continue; // its `then` branch reported the problem itself
     const key = problemKey(error);
     byProblem.set(key, [...(byProblem.get(key) ?? []), error]);
@@ -68,9 +72,10 @@ export function describeSchemaError(errors: ErrorObject[], data: unknown, locato
 function describeProblem(best: ErrorObject, data: unknown, locator: ValueLocator): string {
   const path = pathOf(best.instancePath);
   const found = valueAt(data, path);
-  // A flag names its field already (--clients is clients.count, --set names its path); a file line does not.
+  // A flag names its field already (--clients is clients.count, --set names its path); a file
+  // line does not, nor does --fault, which gives a whole list (faults.0.cut.mode).
   const where = locator.where(path);
-  const field = where.startsWith('--') ? '' : `${path.length > 0 ? path.join('.') : '(top level)'}: `;
+  const field = where.startsWith('--') && where !== '--fault' ? '' : `${path.length > 0 ? path.join('.') : '(top level)'}: `;
 
   switch (best.keyword) {
     case 'additionalProperties': {

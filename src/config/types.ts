@@ -1,11 +1,12 @@
 import type { Profile } from '../profiles/profile-types.js';
 import type { Transport } from '../protocol/transports.js';
-import type { ServerOptions } from '../server/options.js';
-import type { SweepParam } from '../result/types.js';
+import type { ServerOptions } from '../server-options.js';
 
 export type Pattern = 'broadcast' | 'per-client' | 'rooms';
 export type Arrival = 'poisson' | 'fixed';
 export type SseClientKind = 'fast' | 'eventsource';
+/** What a sweep varies across its phases: clients, publish rate, polling interval or payload size. */
+export type SweepParam = 'clients' | 'rate' | 'interval' | 'payloadBytes';
 
 export type TransportSpec =
   | { readonly transport: 'polling'; readonly intervalsUs: readonly number[] }
@@ -26,11 +27,33 @@ export interface Workload {
   readonly payloadBytes: number;
 }
 
+/** A fault injected during the window (DESIGN §7); times in µs from the window's start. */
+export type FaultSpec =
+  /** Close the connections of `share` of the clients, once at `atUs` or every `everyUs`. */
+  | { readonly kind: 'cut'; readonly atUs?: number; readonly everyUs?: number; readonly share: number; readonly mode: 'fin' | 'rst' }
+  /** Every client's connection at the same instant. */
+  | { readonly kind: 'storm'; readonly atUs: number; readonly mode: 'fin' | 'rst' }
+  /** The reference server paused (SIGSTOP) at `atUs` for `forUs`. */
+  | { readonly kind: 'stall'; readonly atUs: number; readonly forUs: number }
+  /** The whole phase: clients reach the server through a shaping proxy. */
+  | { readonly kind: 'shape'; readonly latencyUs: number; readonly jitterUs: number; readonly bandwidthBps: number }
+  /** The whole phase: `share` of the clients read at most `bytesPerS`. */
+  | { readonly kind: 'slow'; readonly share: number; readonly bytesPerS: number };
+
+/** How clients reconnect; undefined keeps each transport's usual delay. */
+export interface ReconnectPolicy {
+  readonly delayUs: number;
+  readonly maxUs: number;
+  /** Each wait is spread by ± this fraction. */
+  readonly jitter: number;
+}
+
 /** One validated, frozen configuration: scenario file + flags + defaults. Trusted after this. */
 export interface RunConfig {
   readonly scenario: { readonly name: string; readonly description: string; readonly file?: string };
   readonly workload: Workload;
-  readonly clients: { readonly count: number; readonly connectRate: number };
+  readonly clients: { readonly count: number; readonly connectRate: number; readonly reconnect?: ReconnectPolicy; readonly resume: boolean };
+  readonly faults: readonly FaultSpec[];
   readonly durationUs: number;
   readonly warmupUs: number;
   /** 'auto': the polling interval (if any) + 2 s. */

@@ -5,8 +5,12 @@
  * improvement or a regression, and renderers use `unit` to format.
  *
  * Values are stored in the unit named here: durations in integer µs, sizes in bytes,
- * ratios as fractions (0.5 = 50%), CPU as percent of one core.
+ * ratios as fractions (0.5 = 50%), CPU as percent of one core. Beyond these keys, an
+ * expression may name any latency percentile (`latency.p95`, `latency.p(99.99)`), computed
+ * from the phase's stored histogram (latency-percentile.ts).
  */
+
+import { latencyPercentileOf, percentileDefinition, type AnyMetricName } from './latency-percentile.js';
 
 export type MetricUnit = 'us' | 'bytes' | 'count' | 'ratio' | 'fraction' | 'percent' | 'per_second';
 
@@ -15,8 +19,14 @@ export interface MetricDefinition {
   /** Which way is better; 'none' for figures that are context, not quality. */
   readonly better: 'lower' | 'higher' | 'none';
   readonly description: string;
-  /** True when the figure depends only on the schedule and the protocol, not machine speed: safe to gate CI on. */
-  readonly deterministic?: boolean;
+  /**
+   * When the figure depends only on the schedule and the protocol, not on machine speed (safe
+   * to gate CI on): `true` always; `'fixed-arrivals'` only for phases whose events arrive at
+   * fixed spacing (`workload.arrival: fixed`) — with Poisson arrivals, events closer together
+   * than a round trip share one long-poll answer, and how often that happens depends on how
+   * fast the machine answers. Absent: machine speed moves it.
+   */
+  readonly deterministic?: true | 'fixed-arrivals';
 }
 
 export const METRICS = {
@@ -41,9 +51,13 @@ export const METRICS = {
 
   // Connections.
   clients: { unit: 'count', better: 'none', description: 'clients the phase asked for', deterministic: true },
-  connected: { unit: 'count', better: 'higher', description: 'clients connected when the window opened' },
+  connected: { unit: 'count', better: 'higher', description: 'clients that connected at least once during the phase (counted when it stopped)' },
   connect_errors: { unit: 'count', better: 'lower', description: 'failed connection attempts', deterministic: true },
   reconnects: { unit: 'count', better: 'lower', description: 'reconnections after a connection was lost' },
+  cuts: { unit: 'count', better: 'none', description: 'clients whose connections a fault (cut, storm) closed' },
+  'recovery.p50': { unit: 'us', better: 'lower', description: 'median time from a cut to the first event after it' },
+  'recovery.p99': { unit: 'us', better: 'lower', description: '99th percentile time from a cut to the first event after it' },
+  'recovery.max': { unit: 'us', better: 'lower', description: 'slowest recovery from a cut' },
   request_errors: { unit: 'count', better: 'lower', description: 'requests of connected clients that failed without an answer (connection reset or refused)' },
   protocol_errors: { unit: 'count', better: 'lower', description: 'answers of the wrong shape (status, content type, body) for the profile' },
   other_messages: { unit: 'count', better: 'none', description: 'messages that carried no rtbench event (heartbeats, control packets, other traffic)' },
@@ -54,17 +68,17 @@ export const METRICS = {
   // Client-side cost, over the measurement window.
   requests: { unit: 'count', better: 'lower', description: 'HTTP requests made by subscribers (polls, long-polls, SSE connects, WebSocket upgrades)' },
   requests_per_second: { unit: 'per_second', better: 'lower', description: 'subscriber requests per second' },
-  requests_per_event: { unit: 'ratio', better: 'lower', description: 'subscriber requests per delivered event', deterministic: true },
+  requests_per_event: { unit: 'ratio', better: 'lower', description: 'subscriber requests per delivered event', deterministic: 'fixed-arrivals' },
   empty_responses: { unit: 'count', better: 'lower', description: 'poll and long-poll answers with no events' },
-  empty_ratio: { unit: 'fraction', better: 'lower', description: 'share of poll answers that were empty', deterministic: true },
+  empty_ratio: { unit: 'fraction', better: 'lower', description: 'share of poll answers that were empty', deterministic: 'fixed-arrivals' },
   publish_requests: { unit: 'count', better: 'none', description: 'publishes sent (POST /publish or WebSocket frames)' },
   publish_errors: { unit: 'count', better: 'lower', description: 'publishes the server refused or that failed' },
   publish_accepted: { unit: 'count', better: 'none', description: 'publishes scheduled in the window that the server accepted (a status the profile lists)' },
   events_per_second: { unit: 'per_second', better: 'higher', description: 'deliveries received per second' },
   bytes_down: { unit: 'bytes', better: 'lower', description: 'bytes read by subscriber sockets (headers and framing included)' },
   bytes_up: { unit: 'bytes', better: 'lower', description: 'bytes written by subscriber sockets' },
-  bytes_per_event: { unit: 'bytes', better: 'lower', description: 'bytes down per delivered event', deterministic: true },
-  bytes_up_per_event: { unit: 'bytes', better: 'lower', description: 'bytes up per delivered event', deterministic: true },
+  bytes_per_event: { unit: 'bytes', better: 'lower', description: 'bytes down per delivered event', deterministic: 'fixed-arrivals' },
+  bytes_up_per_event: { unit: 'bytes', better: 'lower', description: 'bytes up per delivered event', deterministic: 'fixed-arrivals' },
 
   // Server-side cost, over the measurement window.
   'server.cpu_percent': { unit: 'percent', better: 'lower', description: 'server CPU, percent of one core' },
@@ -97,8 +111,22 @@ export function isMetricName(name: string): name is MetricName {
   return Object.hasOwn(METRICS, name);
 }
 
-export function metricDefinition(name: MetricName): MetricDefinition {
-  return METRICS[name];
+/** The definition of a catalogue metric, or of a latency percentile computed from the histogram (see latency-percentile.ts). */
+export function metricDefinition(name: AnyMetricName): MetricDefinition {
+  if (isMetricName(name)) return METRICS[name];
+  const percentile = latencyPercentileOf(name);
+  if (percentile === undefined) throw new Error(`not a metric: ${name}`);
+  return percentileDefinition(percentile);
+}
+
+/**
+ * True when the metric depends only on the schedule and the protocol for phases run with
+ * these arrival processes (see MetricDefinition.deterministic): a comparison then has no noise
+ * to judge.
+ */
+export function isDeterministic(name: AnyMetricName, arrivals: readonly ('poisson' | 'fixed')[]): boolean {
+  const deterministic = metricDefinition(name).deterministic;
+  return deterministic === true || (deterministic === 'fixed-arrivals' && arrivals.every((a) => a === 'fixed'));
 }
 
 /** A phase's figures: every catalogue metric, null when it could not be measured (e.g. server CPU of a target without /metrics). */

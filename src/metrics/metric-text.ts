@@ -1,12 +1,13 @@
 import { formatBytes, formatChange, formatCount, formatDurationUs, formatPercent, formatRatio } from '../format.js';
-import { metricDefinition, type MetricName } from './catalog.js';
+import { metricDefinition } from './catalog.js';
+import type { AnyMetricName } from './latency-percentile.js';
 
 /**
  * A metric value as text in its catalogue unit, built from the format module's functions:
  * 4200 µs → "4.20 ms", 0.9987 → "99.87%". Fractional µs and bytes below 1000 keep their
  * decimals (a CPU cost of 20.4 µs/event must not read as "20 µs" next to a limit of 20).
  */
-export function formatMetric(metric: MetricName, value: number | null | undefined): string {
+export function formatMetric(metric: AnyMetricName, value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '–';
   switch (metricDefinition(metric).unit) {
     case 'us':
@@ -30,7 +31,7 @@ export function formatMetric(metric: MetricName, value: number | null | undefine
  * A signed difference between two values of the metric: "+1.20 ms", "-3", "+0.13 pp"
  * (a change of a fraction is in percentage points, so it cannot be read as a relative change).
  */
-export function formatMetricChange(metric: MetricName, delta: number | null | undefined): string {
+export function formatMetricChange(metric: AnyMetricName, delta: number | null | undefined): string {
   if (delta === null || delta === undefined || !Number.isFinite(delta)) return '–';
   const sign = delta > 0 ? '+' : '';
   if (metricDefinition(metric).unit === 'fraction') return `${sign}${formatRatio(delta * 100)} pp`;

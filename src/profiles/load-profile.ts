@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import { LineCounter, parseDocument, type Document } from 'yaml';
+import { displayPath } from '../display-path.js';
 import { rtbError } from '../errors.js';
 import { findProfileFile, PROFILE_SCHEMA_PATH } from './profile-files.js';
 import type { EmitSpec, HeaderTemplate, Marker, PollSpec, Profile, SseSpec, WsSpec } from './profile-types.js';
@@ -372,9 +372,4 @@ function resolveProfile(raw: RawProfile, origin: ProfileOrigin): Profile {
 function emptyPollSpec(): PollSpec {
   const none = compileTemplate('');
   return { url: none, firstUrl: none, headers: [], cursorFrom: { kind: 'none' }, cursorHeaders: [], body: { kind: 'single' }, emptyStatus: [], drain: false, connectedWhen: 'answer' };
-}
-
-function displayPath(file: string): string {
-  const rel = relative(process.cwd(), file);
-  return rel.startsWith('..') ? file : rel;
 }

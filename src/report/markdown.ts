@@ -1,4 +1,5 @@
 import { formatDurationUs } from '../format.js';
+import { repeatsOf } from '../result/phase-label.js';
 import type { RunResult } from '../result/types.js';
 import { mdCode, mdTable, mdText } from './markdown-text.js';
 import { RESULT_HEAD, RESULT_NUMERIC_COLUMNS, resultFootnotes, resultRow } from './result-cells.js';
@@ -10,7 +11,7 @@ import { renderVerdict, warningsOf } from './verdict.js';
  * outcomes. A pure function of the result.
  */
 export function renderResultMarkdown(result: RunResult): string {
-  const repeats = Math.max(1, ...result.phases.map((p) => p.repeat));
+  const repeats = repeatsOf(result);
   const first = result.phases[0]?.params;
   const setup = first
     ? ` · ${first.clients} clients · ${first.pattern} · ${first.rate} events/s · ${formatDurationUs(first.durationUs)} window${repeats > 1 ? ` · ${repeats} repeats` : ''}`

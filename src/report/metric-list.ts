@@ -15,7 +15,8 @@ export interface MetricListEntry {
   name: string;
   unit: MetricUnit;
   better: 'lower' | 'higher' | 'none';
-  deterministic: boolean;
+  /** true: always; 'fixed-arrivals': only with `workload.arrival: fixed` (see MetricDefinition.deterministic). */
+  deterministic: boolean | 'fixed-arrivals';
   description: string;
 }
 
@@ -23,7 +24,7 @@ export interface MetricListEntry {
 export function metricList(): MetricListEntry[] {
   return METRIC_NAMES.map((name) => {
     const d = metricDefinition(name);
-    return { name, unit: d.unit, better: d.better, deterministic: d.deterministic === true, description: d.description };
+    return { name, unit: d.unit, better: d.better, deterministic: d.deterministic ?? false, description: d.description };
   });
 }
 
@@ -38,7 +39,7 @@ function spelling(m: MetricListEntry): string {
  * gate CI on), and what it means. A pure function of the catalogue.
  */
 export function renderMetricList(): string {
-  const rows = metricList().map((m) => [m.name, spelling(m), m.better === 'none' ? '–' : m.better, m.deterministic ? 'yes' : '', m.description]);
+  const rows = metricList().map((m) => [m.name, spelling(m), m.better === 'none' ? '–' : m.better, m.deterministic === true ? 'yes' : m.deterministic === 'fixed-arrivals' ? 'fixed arrivals' : '', m.description]);
   const head = ['metric', 'value (unit)', 'better', 'deterministic', 'description'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
@@ -47,7 +48,9 @@ export function renderMetricList(): string {
     ...rows.map(line),
     '',
     'Thresholds: <selector>.<metric> <op> <value>, e.g. "sse.latency.p99 < 50ms", "*.lost == 0" (docs/thresholds.md).',
+    'Any latency percentile can be named too, computed from the latency histogram: latency.p95, latency.p(99.99).',
     'deterministic: depends only on the schedule and the protocol, not on machine speed; safe to gate CI on.',
+    'fixed arrivals: deterministic only with workload.arrival: fixed (with Poisson arrivals, how many events share a long-poll answer depends on machine speed).',
     '',
   ].join('\n');
 }

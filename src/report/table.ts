@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { repeatsOf } from '../result/phase-label.js';
 import type { RunResult } from '../result/types.js';
 import { RESULT_HEAD, RESULT_NUMERIC_COLUMNS, resultFootnotes, resultRow } from './result-cells.js';
 
@@ -9,7 +10,7 @@ import { RESULT_HEAD, RESULT_NUMERIC_COLUMNS, resultFootnotes, resultRow } from 
  * empty unless `color` is asked for.
  */
 export function renderResultTable(result: RunResult, options: { color?: boolean } = {}): string {
-  const repeats = Math.max(1, ...result.phases.map((p) => p.repeat));
+  const repeats = repeatsOf(result);
   const table = new Table({
     head: [...RESULT_HEAD],
     style: options.color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] },

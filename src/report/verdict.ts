@@ -1,6 +1,6 @@
 import { formatDurationUs, formatPercent, formatRatio } from '../format.js';
 import type { PhaseResult, RunResult } from '../result/types.js';
-import { phaseLabel } from '../result/phase-label.js';
+import { phaseLabel, repeatsOf } from '../result/phase-label.js';
 
 const PUSH = new Set(['sse', 'ws']);
 
@@ -10,7 +10,7 @@ const PUSH = new Set(['sse', 'ws']);
  * transport of the same run — then who cost the server least and most per event.
  */
 export function renderVerdict(result: RunResult): string {
-  const repeats = Math.max(1, ...result.phases.map((p) => p.repeat));
+  const repeats = repeatsOf(result);
   const measured = result.phases.filter((p) => p.metrics['latency.p50'] !== null);
   if (measured.length === 0) return 'No phase delivered anything to compare.\n';
   const push = measured.filter((p) => PUSH.has(p.transport)).sort((a, b) => a.metrics['latency.p50']! - b.metrics['latency.p50']!);
@@ -46,6 +46,6 @@ export function renderVerdict(result: RunResult): string {
 }
 
 export function warningsOf(result: RunResult): string[] {
-  const repeats = Math.max(1, ...result.phases.map((p) => p.repeat));
+  const repeats = repeatsOf(result);
   return result.phases.flatMap((p: PhaseResult) => p.warnings.map((w) => `${phaseLabel(p, repeats)}: ${w}`));
 }

@@ -1,4 +1,9 @@
-import type { PhaseResult } from './types.js';
+import type { PhaseResult, RunResult } from './types.js';
+
+/** Repetitions in a result: its largest repeat number (1 without `--repeat`). */
+export function repeatsOf(result: Pick<RunResult, 'phases'>): number {
+  return Math.max(1, ...result.phases.map((p) => p.repeat));
+}
 
 /** How a phase is named in tables and sentences: its key, plus "#2" for the second repetition. */
 export function phaseLabel(phase: Pick<PhaseResult, 'key' | 'repeat'>, repeats: number): string {

@@ -4,12 +4,14 @@
  * be re-reported, merged and compared later without re-running. Numbers are in the units
  * their names or the metric catalogue give (µs, bytes, counts).
  */
+import type { SweepParam } from '../config/types.js';
 import type { PhaseMetrics } from '../metrics/catalog.js';
 import type { Transport } from '../protocol/transports.js';
 
 export const RESULT_SCHEMA = 'rtbench.result/1';
 
-export type SweepParam = 'clients' | 'rate' | 'interval' | 'payloadBytes';
+/** Defined with the configuration that sweeps; named here too, as the result file records it. */
+export type { SweepParam };
 
 export interface RunResult {
   schema: typeof RESULT_SCHEMA;
@@ -69,7 +71,7 @@ export interface PhaseResult {
   pollsScheduled?: number;
   timeseries: TimeSeries;
   /** HDR histograms, compressed base64 (hdr-histogram-js encodeIntoCompressedBase64), values in µs. */
-  histograms: { latency: string; connect: string; publisherLag: string };
+  histograms: { latency: string; connect: string; publisherLag: string; /** Time from each cut to the next event, when a fault cut clients. */ recovery?: string };
 }
 
 export interface PhaseParams {

@@ -1,5 +1,5 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 import { rtbError } from '../errors.js';
 import type { RunResult } from './types.js';
 
@@ -14,13 +14,10 @@ export function resultPath(out: string, result: Pick<RunResult, 'startedAt' | 's
   return join(out, `${stamp}-${name}.json`);
 }
 
-/** Writes the result atomically (temp file + rename): a reader never sees half a file. */
+/** Writes the result atomically (see writeFileAtomic): a reader never sees half a file. Throws RTB_ERR_IO naming the path. */
 export async function writeResult(path: string, result: RunResult): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
   try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(temp, `${JSON.stringify(result, null, 1)}\n`);
-    await rename(temp, path);
+    await writeFileAtomic(path, `${JSON.stringify(result, null, 1)}\n`);
   } catch (error) {
     throw rtbError('RTB_ERR_IO', `cannot write the result to ${path}: ${(error as Error).message}`, error);
   }

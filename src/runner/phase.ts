@@ -2,6 +2,7 @@ import { nowUs, sleep, sleepUntilUs } from '../clock.js';
 import type { RunConfig } from '../config/types.js';
 import { describeError, isRtbError, type ErrorCode } from '../errors.js';
 import { decodeHistogram, newHistogram, type Histogram } from '../metrics/histogram.js';
+import { ShapingProxy } from '../faults/shaping-proxy.js';
 import { GeneratorMonitor } from '../monitors/generator-monitor.js';
 import { mergePublishReports, type PublishReport } from '../publisher/publish-report.js';
 import { Publisher } from '../publisher/publisher.js';
@@ -55,7 +56,10 @@ export async function runPhase(plan: PhasePlan, env: PhaseEnvironment): Promise<
   };
   const generator = new GeneratorMonitor();
   generator.start();
-  const pool = new WorkerPool(workerInits(plan, config, target.url, target.profile, topology, workers, phaseStartUs));
+  // A shaped link: clients reach the server through rtbench's proxy; the publisher does not.
+  const shape = config.faults.find((f) => f.kind === 'shape');
+  const proxy = shape !== undefined ? await ShapingProxy.start(target.url, shape) : undefined;
+  const pool = new WorkerPool(workerInits(plan, config, proxy?.url ?? target.url, target.profile, topology, workers, phaseStartUs));
   // Every second's latency, folded in as it arrives, for the progress line's "p99 so far".
   const liveLatency = newHistogram();
   pool.onTick((tick, workerIndex) => {
@@ -95,6 +99,7 @@ export async function runPhase(plan: PhasePlan, env: PhaseEnvironment): Promise<
   };
 
   let publisher: Publisher | undefined;
+  let stalls: (() => void) | undefined;
   try {
     // 1. Connect every client (or give up on the stragglers after the connect budget).
     let everyoneConnected = false;
@@ -137,6 +142,7 @@ export async function runPhase(plan: PhasePlan, env: PhaseEnvironment): Promise<
     rec.serverAtWindowStart = await target.source.sample();
     rec.generatorAtWindowStart = generator.sample();
     stage = 'measuring';
+    stalls = scheduleStalls(config.faults, target, windowStartUs, rec.warnings);
     if (!(await reached(sleepUntilUs(windowEndUs, wait)))) return finish();
     rec.serverAtWindowEnd = await target.source.sample();
     rec.serverStats = await target.stats();
@@ -167,6 +173,7 @@ export async function runPhase(plan: PhasePlan, env: PhaseEnvironment): Promise<
 
   async function finish(): Promise<PhaseResult> {
     stage = 'collecting';
+    stalls?.();
     phaseOver.abort();
     env.signal.removeEventListener('abort', onAbort);
     publisher?.stop();
@@ -175,6 +182,7 @@ export async function runPhase(plan: PhasePlan, env: PhaseEnvironment): Promise<
     rec.timeline.endUs ??= nowUs();
     rec.finals = (await settleWithin(pool.stop(), 10_000)) ?? [];
     await pool.terminate();
+    await proxy?.close();
     generator.stop();
     if (interruption === undefined) {
       const nothing = nothingDelivered(rec, target);
@@ -221,6 +229,9 @@ function workerInits(plan: PhasePlan, config: RunConfig, targetUrl: string, prof
       targetUrl,
       profile,
       client: plan.client,
+      faults: config.faults,
+      ...(config.clients.reconnect !== undefined ? { reconnect: config.clients.reconnect } : {}),
+      resume: config.clients.resume,
       topology,
       firstClient: first,
       clientCount: count,
@@ -232,6 +243,37 @@ function workerInits(plan: PhasePlan, config: RunConfig, targetUrl: string, prof
     first += count;
   }
   return inits;
+}
+
+/**
+ * The scenario's stalls: the reference server paused with SIGSTOP at each `at` (from the
+ * window's start) and resumed with SIGCONT `for` later. Returns a function that cancels what
+ * has not happened yet and resumes a server still paused — the run never leaves it stopped.
+ */
+function scheduleStalls(faults: RunConfig['faults'], target: PhaseTarget, windowStartUs: number, warnings: string[]): () => void {
+  const timers: NodeJS.Timeout[] = [];
+  let paused = false;
+  const signal = (name: 'SIGSTOP' | 'SIGCONT'): void => {
+    try {
+      process.kill(target.pid!, name); // the reference server rtbench started, by its PID
+      paused = name === 'SIGSTOP';
+    } catch {
+      // it has exited: the phase reports that on its own
+    }
+  };
+  for (const fault of faults) {
+    if (fault.kind !== 'stall') continue;
+    if (target.pid === undefined) {
+      warnings.push('a stall was asked for, but the target is not a server rtbench started; nothing was paused');
+      continue;
+    }
+    timers.push(setTimeout(() => signal('SIGSTOP'), Math.max(0, (windowStartUs + fault.atUs - nowUs()) / 1000)));
+    timers.push(setTimeout(() => signal('SIGCONT'), Math.max(0, (windowStartUs + fault.atUs + fault.forUs - nowUs()) / 1000)));
+  }
+  return () => {
+    for (const timer of timers) clearTimeout(timer);
+    if (paused) signal('SIGCONT');
+  };
 }
 
 /** Above this share of refused publishes a phase is not a measurement of delivery (DESIGN §4). */

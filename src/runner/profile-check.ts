@@ -58,8 +58,8 @@ async function checkTransport(url: string, profile: Profile, transport: Transpor
   try {
     say(`  topic ${topic}`);
     client.start();
-    const deadline = Date.now() + limits.connectMs;
-    while (!client.everConnected && Date.now() < deadline) await sleep(20);
+    const deadline = nowMs() + limits.connectMs;
+    while (!client.everConnected && nowMs() < deadline) await sleep(20);
     if (!client.everConnected) {
       const m = env.metrics;
       return fail(`never connected within ${limits.connectMs} ms (${m.connectErrors} connect errors, ${m.protocolErrors} answers of the wrong shape)`);
@@ -77,8 +77,8 @@ async function checkTransport(url: string, profile: Profile, transport: Transpor
       return fail(`publish answered ${outcome.status === 0 ? 'nothing (connection failed)' : outcome.status}; the profile accepts ${profile.publish.accepted.join(', ')}`);
     }
     say(`  ← publish accepted (${outcome.status})`);
-    const until = Date.now() + limits.deliverMs;
-    while (env.metrics.received === 0 && Date.now() < until) await sleep(20);
+    const until = nowMs() + limits.deliverMs;
+    while (env.metrics.received === 0 && nowMs() < until) await sleep(20);
     if (env.metrics.received === 0) {
       const other = env.metrics.otherMessages;
       return fail(`the event never arrived within ${limits.deliverMs} ms (${other} other message${other === 1 ? '' : 's'} came: ${describeMarker(markerFor(profile, transport))} found no rtbench event in ${other === 1 ? 'it' : 'them'})`);
@@ -90,4 +90,9 @@ async function checkTransport(url: string, profile: Profile, transport: Transpor
     client.stop();
     await sender.close();
   }
+}
+
+/** Milliseconds on the one clock (src/clock.ts), for deadlines. */
+function nowMs(): number {
+  return nowUs() / 1000;
 }

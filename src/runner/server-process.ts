@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { rtbError, type RtbError } from '../errors.js';
-import type { ServerOptions } from '../server/options.js';
+import type { ServerOptions } from '../server-options.js';
 import type { ChildMessage } from '../server/child-entry.js';
 
 const CHILD_ENTRY = fileURLToPath(new URL('../server/child-entry.js', import.meta.url));

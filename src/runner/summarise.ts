@@ -26,6 +26,9 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
 
   const latencyHist = mergeEncoded(finals.map((f) => f.latency));
   const connectHist = mergeEncoded(finals.map((f) => f.connect));
+  const recoveryHist = mergeEncoded(finals.map((f) => f.recovery));
+  const recovery = summarise(recoveryHist);
+  const cuts = sum((f) => f.cuts);
   const published = rec.published;
   const lagHist = mergeEncoded([published?.lagHistogram ?? '']);
   const latency = summarise(latencyHist);
@@ -70,6 +73,10 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
     connect_errors: sum((f) => f.connectErrors),
     reconnects: sum((f) => f.reconnects),
     request_errors: sum((f) => f.requestErrors),
+    cuts,
+    'recovery.p50': cuts > 0 ? recovery.p50 : null,
+    'recovery.p99': cuts > 0 ? recovery.p99 : null,
+    'recovery.max': cuts > 0 ? recovery.max : null,
     protocol_errors: sum((f) => f.protocolErrors),
     other_messages: sum((f) => f.otherMessages),
     'connect.p50': connect.p50,
@@ -138,7 +145,11 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
   }
   if (rec.serverSource === 'none') warnings.push('Server load is unknown: the target has no /metrics and no --server-pid was given.');
   if (metrics.request_errors !== null && metrics.request_errors > 0) {
-    warnings.push(`${metrics.request_errors} requests of connected clients failed without an answer (the server reset or refused connections mid-run).`);
+    warnings.push(
+      cuts > 0
+        ? `${metrics.request_errors} requests of connected clients failed without an answer (faults cut connections ${cuts} times; recovery p50 ${formatDurationUs(metrics['recovery.p50'])}, p99 ${formatDurationUs(metrics['recovery.p99'])}).`
+        : `${metrics.request_errors} requests of connected clients failed without an answer (the server reset or refused connections mid-run).`,
+    );
   }
   if (metrics.unexpected !== null && metrics.unexpected > 0) {
     warnings.push(`${metrics.unexpected} deliveries were of events whose publish the server answered as failed (counted as unexpected, not as delivered).`);
@@ -164,7 +175,7 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
     generatorSaturated: saturated,
     ...(window !== null && plan.transport === 'polling' ? { pollsScheduled: pollsMade + pollsMissed } : {}),
     timeseries: timeSeries(rec),
-    histograms: { latency: encodeHistogram(latencyHist), connect: encodeHistogram(connectHist), publisherLag: encodeHistogram(lagHist) },
+    histograms: { latency: encodeHistogram(latencyHist), connect: encodeHistogram(connectHist), publisherLag: encodeHistogram(lagHist), ...(cuts > 0 ? { recovery: encodeHistogram(recoveryHist) } : {}) },
   };
 }
 

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { nowUs } from '../clock.js';
 import { describeError, rtbError, type RtbError } from '../errors.js';
 import { MetricsEndpointSource } from '../monitors/metrics-endpoint-source.js';
 import { NoSource } from '../monitors/no-source.js';
@@ -6,7 +7,7 @@ import { ProcSource } from '../monitors/proc-source.js';
 import type { ServerLoadSource } from '../monitors/server-sample.js';
 import type { Profile } from '../profiles/profile-types.js';
 import { Route } from '../protocol/routes.js';
-import type { ServerOptions } from '../server/options.js';
+import type { ServerOptions } from '../server-options.js';
 import { ServerProcess } from './server-process.js';
 
 /** The server a phase runs against, how to talk to it, and where its load figures come from. */
@@ -14,6 +15,8 @@ export interface PhaseTarget {
   readonly url: string;
   readonly kind: 'reference' | 'external';
   readonly profile: Profile;
+  /** The reference server's PID (a process rtbench started); undefined for --target servers. */
+  readonly pid?: number;
   readonly source: ServerLoadSource;
   /** Resolves when the server dies or stops answering mid-run; never resolves otherwise. */
   readonly died: Promise<RtbError>;
@@ -30,6 +33,7 @@ export async function startReferenceTarget(options: Partial<ServerOptions>, prof
     url: server.url,
     kind: 'reference',
     profile,
+    pid: server.pid,
     source,
     died: server.died,
     stats: () => readStats(server.url, profile),
@@ -106,7 +110,7 @@ async function readStats(url: string, profile: Profile): Promise<Record<string, 
 /** The profile's ready check, retried for a few seconds: a server still starting is not an error. */
 async function waitUntilReady(url: string, profile: Profile): Promise<void> {
   const path = profile.ready?.path ?? '/';
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const deadline = nowMs() + READY_TIMEOUT_MS;
   let last = '';
   for (;;) {
     try {
@@ -115,12 +119,12 @@ async function waitUntilReady(url: string, profile: Profile): Promise<void> {
       last = `GET ${path} answered ${answer.status}`;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ECONNREFUSED' && Date.now() >= deadline) {
+      if (code === 'ECONNREFUSED' && nowMs() >= deadline) {
         throw rtbError('RTB_ERR_TARGET_UNREACHABLE', `cannot reach the target ${url} (connection refused); is the server running?`);
       }
       last = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ETIMEDOUT' || code === 'ECONNRESET' ? `GET ${path}: no answer` : describeError(error);
     }
-    if (Date.now() >= deadline) {
+    if (nowMs() >= deadline) {
       if (profile.ready === undefined) throw rtbError('RTB_ERR_TARGET_UNREACHABLE', `cannot reach the target ${url} (${last}); is the server running?`);
       throw rtbError('RTB_ERR_TARGET_UNREACHABLE', `the target ${url} is not ready: ${profile.source} says ready: ${path} must answer ${readyStatuses(profile)}, but ${last} for ${READY_TIMEOUT_MS / 1000} s`);
     }
@@ -221,4 +225,9 @@ function get(url: string, timeoutMs = 5000): Promise<{ status: number; body: str
     req.on('error', reject);
     req.end();
   });
+}
+
+/** Milliseconds on the one clock (src/clock.ts), for deadlines. */
+function nowMs(): number {
+  return nowUs() / 1000;
 }

@@ -6,7 +6,7 @@
  */
 import { describeError, isRtbError } from '../errors.js';
 import { startReferenceServer, type ReferenceServer } from './reference-server.js';
-import type { ServerOptions } from './options.js';
+import type { ServerOptions } from '../server-options.js';
 
 export type ChildMessage =
   | { type: 'ready'; url: string; port: number; pid: number }

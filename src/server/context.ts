@@ -1,5 +1,5 @@
 import type { Hub } from './hub.js';
-import type { ServerOptions } from './options.js';
+import type { ServerOptions } from '../server-options.js';
 import type { ServerStats } from './server-stats.js';
 import type { SocketAccounting } from '../metrics/socket-bytes.js';
 import type { ProcessLoadSampler } from '../metrics/process-load.js';
@@ -17,7 +17,8 @@ export interface ServerContext {
   readonly hub: Hub;
   readonly sockets: SocketAccounting;
   readonly load: ProcessLoadSampler;
-  readonly startedAtMs: number;
+  /** When the server started, on the one clock (src/clock.ts), in µs. */
+  readonly startedAtUs: number;
   /** Which Host and Origin headers the server answers. */
   readonly access: HostOriginPolicy;
   /** Open streams and held long-polls, for heartbeats, pings and shutdown. */

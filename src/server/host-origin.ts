@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { RequestRejection } from './http-io.js';
-import type { ServerOptions } from './options.js';
+import type { ServerOptions } from '../server-options.js';
 
 /**
  * Which `Host` and `Origin` the reference server answers (DESIGN §2, browser-facing safety

@@ -26,9 +26,11 @@ export interface Topic {
  *
  * Fan-out is deferred to the end of the current event-loop turn (setImmediate) and done for
  * every event published in that turn together. Idle, that is one event and no added delay;
- * under load, publishes that arrived while the previous fan-out ran go out in the same turn,
- * and Node coalesces each socket's writes of one turn into one writev — one syscall per
- * subscriber per turn instead of per event. Each SSE event stays one write (one chunk).
+ * under load, publishes that arrived while the previous fan-out ran go out in the same turn.
+ * For SSE, Node corks an HTTP response's writes of one turn into one writev — one syscall per
+ * subscriber per turn instead of per event; each SSE event stays one write (one chunk). ws
+ * corks only the header and payload of one frame: a WebSocket gets one write per event, and
+ * its frames are written together only when the socket is already backed up.
  */
 export class Hub {
   readonly #topics = new Map<string, Topic>();
@@ -58,8 +60,8 @@ export class Hub {
 
   /**
    * Counts fan-outs. A stream checks its unsent bytes once per turn, before its first write
-   * of the turn (see SseStream.push): writes of one turn are corked into one writev, so
-   * their bytes sit unsent until the turn ends even for a client that reads at once.
+   * of the turn (see StreamSubscription.push): a turn writes faster than any client reads,
+   * so its bytes sit unsent until it ends even for a client that reads at once.
    */
   get fanOutTurn(): number {
     return this.#fanOutTurn;

@@ -1,3 +1,4 @@
+import { nowUs } from '../clock.js';
 import { PROTOCOL_VERSION } from '../protocol/routes.js';
 import type { ServerMetrics } from '../protocol/server-metrics.js';
 import type { ServerContext } from './context.js';
@@ -13,7 +14,7 @@ export function metricsSnapshot(ctx: ServerContext): ServerMetrics {
     protocol: PROTOCOL_VERSION,
     server: 'rtbench-reference',
     pid: process.pid,
-    uptimeMs: Date.now() - ctx.startedAtMs,
+    uptimeMs: Math.floor((nowUs() - ctx.startedAtUs) / 1000),
     cpu: { userUs: load.cpuUserUs, systemUs: load.cpuSystemUs },
     memory: {
       rssBytes: load.rssBytes,

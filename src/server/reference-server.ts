@@ -1,13 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { nowUs } from '../clock.js';
 import { rtbError } from '../errors.js';
 import { ProcessLoadSampler } from '../metrics/process-load.js';
 import type { ServerMetrics } from '../protocol/server-metrics.js';
 import type { ServerContext } from './context.js';
 import { Hub } from './hub.js';
 import { metricsSnapshot } from './metrics-snapshot.js';
-import { resolveServerOptions, type ServerOptions } from './options.js';
+import { resolveServerOptions, type ServerOptions } from '../server-options.js';
 import { createRequestHandler } from './router.js';
 import { newServerStats } from './server-stats.js';
 import { SocketAccounting } from '../metrics/socket-bytes.js';
@@ -37,7 +38,7 @@ export async function startReferenceServer(partial: Partial<ServerOptions> = {})
     hub: new Hub(options, stats),
     sockets: new SocketAccounting(),
     load: new ProcessLoadSampler(),
-    startedAtMs: Date.now(),
+    startedAtUs: nowUs(),
     access: new HostOriginPolicy(options),
     sseStreams: new Set(),
     wsStreams: new Set(),

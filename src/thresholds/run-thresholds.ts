@@ -1,7 +1,5 @@
-import { checkSelectors } from './check-selectors.js';
-import { parseThresholds } from './parse-thresholds.js';
-import { selectorMatchesAny } from './selector.js';
-import type { Threshold } from './types.js';
+import { parseThresholds, type Threshold } from './grammar.js';
+import { checkSelectors, selectorMatchesAny } from './selectors.js';
 
 export interface RunThresholds {
   /** What the run checks: the scenario's that can match a phase, then every `--threshold`. */

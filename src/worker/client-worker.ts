@@ -40,15 +40,24 @@ class ClientWorker {
   #windowStart: CounterSnapshot | undefined;
   #windowEnd: CounterSnapshot | undefined;
   #upstream: UpstreamPublisher | undefined;
+  #lastTickSecond = -1;
 
   constructor(init: WorkerInit, post: (message: FromWorker) => void) {
     this.#init = init;
     this.#post = post;
     this.#env = new ClientEnvironment(init.targetUrl, init.profile, undefined, init.client.transport);
+    this.#env.reconnect = init.reconnect;
+    this.#env.resume = init.resume;
     const random = seededRandom(deriveSeed(init.seed, 1_000_000 + init.workerIndex));
     for (let i = 0; i < init.clientCount; i++) {
       const index = init.firstClient + i;
       this.#clients.push(createClient(init.client, this.#env, index, topicName(init.topology, topicIndexOf(init.topology, index)), random));
+    }
+    // Slow consumers: the first `share` of this worker's clients read at a capped rate.
+    for (const fault of init.faults) {
+      if (fault.kind !== 'slow') continue;
+      const count = Math.round(fault.share * this.#clients.length);
+      for (let i = 0; i < count; i++) this.#clients[i].readBytesPerS = fault.bytesPerS;
     }
   }
 
@@ -130,6 +139,12 @@ class ClientWorker {
 
   /** One tick per second of the phase, aligned to its start so every worker's seconds line up. */
   #tick(second: number): void {
+    this.#postTick(second);
+    this.#later((this.#init.phaseStartUs + (second + 2) * 1_000_000 - nowUs()) / 1000, () => this.#tick(second + 1));
+  }
+
+  #postTick(second: number): void {
+    this.#lastTickSecond = second;
     const elu = performance.eventLoopUtilization(this.#lastElu);
     this.#lastElu = performance.eventLoopUtilization();
     const m = this.#env.metrics;
@@ -145,7 +160,6 @@ class ClientWorker {
       delivered: m.delivered,
     });
     m.secondLatency.reset();
-    this.#later((this.#init.phaseStartUs + (second + 2) * 1_000_000 - nowUs()) / 1000, () => this.#tick(second + 1));
   }
 
   #openWindow(publishStartUs: number, windowStartUs: number, windowEndUs: number): void {
@@ -155,6 +169,7 @@ class ClientWorker {
     this.#windowStartUs = windowStartUs;
     this.#later((windowStartUs - nowUs()) / 1000, () => (this.#windowStart = this.#snapshot()));
     this.#later((windowEndUs - nowUs()) / 1000, () => (this.#windowEnd = this.#snapshot()));
+    this.#scheduleFaults(windowStartUs, windowEndUs);
     const init = this.#init;
     if (init.upstream === undefined) return;
     this.#upstream = new UpstreamPublisher(
@@ -162,6 +177,29 @@ class ClientWorker {
       { ...init.upstream, seed: init.seed, publishStartUs, windowStartUs, windowEndUs, phaseStartUs: init.phaseStartUs },
     );
     this.#upstream.start((report) => this.#post({ type: 'published', ...report }));
+  }
+
+  /**
+   * The cuts and storms of the scenario, timed from the window's start: each time, `share` of
+   * this worker's clients (a different slice each time, so every client is cut in turn) lose
+   * their connections.
+   */
+  #scheduleFaults(windowStartUs: number, windowEndUs: number): void {
+    const clients = this.#clients;
+    let turn = 0;
+    const cut = (share: number, mode: 'fin' | 'rst'): void => {
+      const count = Math.max(1, Math.round(share * clients.length));
+      const first = (turn++ * count) % clients.length;
+      for (let i = 0; i < count && i < clients.length; i++) clients[(first + i) % clients.length].cut(mode);
+    };
+    for (const fault of this.#init.faults) {
+      if (fault.kind !== 'cut' && fault.kind !== 'storm') continue; // stall, shape: the runner's; slow: set at start
+      const share = fault.kind === 'storm' ? 1 : fault.share;
+      if (fault.atUs !== undefined) this.#later((windowStartUs + fault.atUs - nowUs()) / 1000, () => cut(share, fault.mode));
+      if (fault.kind === 'cut' && fault.everyUs !== undefined) {
+        for (let at = windowStartUs + fault.everyUs; at < windowEndUs; at += fault.everyUs) this.#later((at - nowUs()) / 1000, () => cut(share, fault.mode));
+      }
+    }
   }
 
   /** Every client's figures against the streams of its topic (DESIGN §4: per stream, never netted). */
@@ -195,6 +233,8 @@ class ClientWorker {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     for (const client of this.#clients) client.stop();
+    // The last, partial second: deliveries after the last whole second belong in the series too.
+    this.#postTick(this.#lastTickSecond + 1);
     this.#load.stop();
     const m = this.#env.metrics;
     const tally = this.#tally();
@@ -205,6 +245,8 @@ class ClientWorker {
       type: 'final',
       latency: encodeHistogram(m.latency),
       connect: encodeHistogram(m.connect),
+      recovery: encodeHistogram(m.recovery),
+      cuts: m.cuts,
       expectationsKnown: known,
       expected: tally.expected,
       delivered: known ? tally.delivered : m.delivered,

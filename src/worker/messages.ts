@@ -3,7 +3,7 @@
  * encoded (compressed base64), counters as plain numbers.
  */
 import type { ClientOptions } from '../clients/create-client.js';
-import type { Arrival } from '../config/types.js';
+import type { Arrival, FaultSpec, ReconnectPolicy } from '../config/types.js';
 import type { Profile } from '../profiles/profile-types.js';
 import type { StreamExpectation } from '../protocol/stream-expectation.js';
 import type { PublishReport } from '../publisher/publish-report.js';
@@ -24,6 +24,10 @@ export interface WorkerInit {
   /** Second i of every per-second series is [phaseStartUs + i s, + 1 s). */
   phaseStartUs: number;
   seed: number;
+  /** Client-side faults (cut, storm), timed from the window's start. */
+  faults: readonly FaultSpec[];
+  reconnect?: ReconnectPolicy;
+  resume: boolean;
   /** rooms: each client publishes to its room at this rate. */
   upstream?: { ratePerS: number; arrival: Arrival; payloadBytes: number };
 }
@@ -67,6 +71,9 @@ export interface WorkerFinal {
   type: 'final';
   latency: string;
   connect: string;
+  /** Time from each cut to that client's next event. */
+  recovery: string;
+  cuts: number;
   /** False when the phase stopped before the publishers reported: expected and lost are then unknown. */
   expectationsKnown: boolean;
   /** Counted per stream from seqs (DESIGN §4); see DeliveryTracker.tally. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -213,10 +213,12 @@ describe('reproducible from the seed', () => {
 });
 
 describe('the result file', () => {
-  it('is written to --out, atomically, and equals the --json output', async () => {
+  // That a reader never sees half a file is test/result/write-result.test.ts's to show.
+  it('is written to --out, with no temporary file left beside it, and equals the --json output', async () => {
     const file = join(out, 'exact.json');
     const result = await runCli(['run', '--transports', 'ws', '--clients', '2', '--duration', '500ms', '--warmup', '100ms', '--json', '--quiet', '--out', file]);
     expect(result.code).toBe(0);
+    expect(readdirSync(out).filter((f) => f.startsWith('exact.json'))).toEqual(['exact.json']);
     const stored = JSON.parse(readFileSync(file, 'utf8')) as RunResult;
     expect(stored).toEqual(JSON.parse(result.stdout));
     expect(stored.schema).toBe('rtbench.result/1');

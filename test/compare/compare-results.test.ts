@@ -7,8 +7,10 @@ import type { LoadedResult } from '../../src/compare/comparable.js';
 import { compareResults, DEFAULT_COMPARE_METRICS } from '../../src/compare/compare-results.js';
 import type { ComparedRun, MetricComparison } from '../../src/compare/types.js';
 import { metricDefinition, type MetricName } from '../../src/metrics/catalog.js';
+import { welchTest } from '../../src/compare/welch-test.js';
+import { phaseMetricValue } from '../../src/result/metric-value.js';
 import { readResult } from '../../src/result/read-result.js';
-import { parseRelativeChecks } from '../../src/thresholds/parse-relative-checks.js';
+import { parseRelativeChecks } from '../../src/thresholds/grammar.js';
 import { produceResult } from '../helpers/results.js';
 
 let dir: string;
@@ -52,8 +54,8 @@ describe('compare two real results', () => {
     for (const phase of run.phases) {
       expect(phase.metrics.map((m) => m.metric)).toEqual(DEFAULT_COMPARE_METRICS);
       for (const m of phase.metrics) {
-        const a = r.base.result.phases.find((p) => p.key === phase.key)!.metrics[m.metric];
-        const b = r.same.result.phases.find((p) => p.key === phase.key)!.metrics[m.metric];
+        const a = r.base.result.phases.find((p) => p.key === phase.key)!.metrics[m.metric as MetricName];
+        const b = r.same.result.phases.find((p) => p.key === phase.key)!.metrics[m.metric as MetricName];
         expect([m.baseline, m.candidate]).toEqual([a, b]);
         if (a !== null && b !== null) {
           expect(m.delta).toBeCloseTo(b - a, 9);
@@ -75,8 +77,13 @@ describe('compare two real results', () => {
         expect(noise.baselineInterval.low).toBeLessThanOrEqual(row(run, key, metric).baseline!);
         if (noise.baselineInterval.high !== null) expect(noise.baselineInterval.high).toBeGreaterThanOrEqual(row(run, key, metric).baseline!);
       }
-      for (const metric of ['lost', 'delivered_ratio', 'bytes_per_event', 'requests_per_event'] as const) {
+      for (const metric of ['lost', 'delivered_ratio'] as const) {
         expect(metricDefinition(metric).deterministic).toBe(true);
+        expect(row(run, key, metric).noise).toBeUndefined();
+      }
+      // Deterministic only with fixed arrivals; a single Poisson run has no noise estimate for them either.
+      for (const metric of ['bytes_per_event', 'requests_per_event'] as const) {
+        expect(metricDefinition(metric).deterministic).toBe('fixed-arrivals');
         expect(row(run, key, metric).noise).toBeUndefined();
       }
       // A single run has no noise estimate for CPU.
@@ -160,8 +167,9 @@ describe('compare repeated results (run --repeat 2)', () => {
         const m = row(run, key, metric);
         expect(m.noise).toMatchObject({ method: 'welch-t-test', baselineRuns: 2, candidateRuns: 2 });
         if (m.noise?.method !== 'welch-t-test') continue;
-        expect(m.noise.pValue).toBeGreaterThanOrEqual(0);
-        expect(m.noise.pValue).toBeLessThanOrEqual(1);
+        // The test runs on the per-run values of exactly this phase and metric, baseline first.
+        const perRun = (side: LoadedResult): number[] => side.result.phases.filter((p) => p.key === key).map((p) => phaseMetricValue(p, metric)!);
+        expect(m.noise.pValue).toBe(welchTest(perRun(r.rep1), perRun(r.rep2)).pValue);
         expect(m.noise.beyondNoise).toBe(m.noise.pValue < 0.05);
       }
       // The figure shown is the mean over the repeats.
@@ -169,6 +177,19 @@ describe('compare repeated results (run --repeat 2)', () => {
       expect(perRun).toHaveLength(2);
       expect(row(run, key, 'latency.p99').baseline).toBeCloseTo(mean(perRun), 9);
       expect(row(run, key, 'lost').noise).toBeUndefined();
+    }
+  });
+
+  it('bytes and requests per event: judged by the t-test with Poisson arrivals, not judged at all with fixed ones', () => {
+    const [poisson] = compareResults([r.rep1, r.rep2]).runs;
+    for (const key of ['sse', 'ws']) expect(row(poisson, key, 'bytes_per_event').noise).toMatchObject({ method: 'welch-t-test' });
+    const fixed = (side: LoadedResult): LoadedResult => ({ ...side, result: { ...side.result, phases: side.result.phases.map((p) => ({ ...p, params: { ...p.params, arrival: 'fixed' as const } })) } });
+    const [steady] = compareResults([fixed(r.rep1), fixed(r.rep2)]).runs;
+    for (const key of ['sse', 'ws']) {
+      expect(row(steady, key, 'bytes_per_event').noise).toBeUndefined();
+      expect(row(steady, key, 'requests_per_event').noise).toBeUndefined();
+      // Latency is never deterministic.
+      expect(row(steady, key, 'latency.p50').noise).toMatchObject({ method: 'welch-t-test' });
     }
   });
 

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { startReferenceServer, type ReferenceServer } from '../../src/server/reference-server.js';
-import type { ServerOptions } from '../../src/server/options.js';
+import type { ServerOptions } from '../../src/server-options.js';
 
 /** Starts a reference server on a free loopback port for one test; stop it with `close()`. */
 export function startServer(options: Partial<ServerOptions> = {}): Promise<ReferenceServer> {

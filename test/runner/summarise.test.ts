@@ -22,7 +22,7 @@ function recording(options: { transport?: 'polling' | 'sse'; utilization: number
   rec.serverSource = 'metrics';
   rec.serverSamples = (options.serverSampleEveryS ?? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]).map((s) => ({ atUs: s * S + 1000, cpuUs: s * 10_000, rssBytes: 50e6 }));
   const final: WorkerFinal = {
-    type: 'final', latency: encodeHistogram(newHistogram()), connect: encodeHistogram(newHistogram()), expectationsKnown: true, expected: 1000, delivered: 1000, lost: 0, unexpected: 0,
+    type: 'final', latency: encodeHistogram(newHistogram()), connect: encodeHistogram(newHistogram()), recovery: encodeHistogram(newHistogram()), cuts: 0, expectationsKnown: true, expected: 1000, delivered: 1000, lost: 0, unexpected: 0,
     duplicated: 0, outOfOrder: 0, gaps: 0, protocolErrors: 0, otherMessages: 0, connectErrors: 0, requestErrors: 0, reconnects: 0, connected: 10, everConnected: 10,
     windowStart: counters(2), windowEnd: counters(12),
   };

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SseParser } from '../../src/clients/sse-parser.js';
 import { HostOriginPolicy } from '../../src/server/host-origin.js';
-import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../src/server/options.js';
+import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../src/server-options.js';
 import { MAX_IN_FLIGHT_REQUESTS } from '../../src/server/pipeline-gate.js';
 import type { ReferenceServer } from '../../src/server/reference-server.js';
 import { publishMany, rawConnection, startServer, waitFor } from '../helpers/server.js';

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/result/types.js';
-import { checkSelectors } from '../../src/thresholds/check-selectors.js';
-import { holds } from '../../src/thresholds/comparator.js';
-import { evaluateThresholds } from '../../src/thresholds/evaluate-thresholds.js';
-import { parseThresholds } from '../../src/thresholds/parse-thresholds.js';
+import { evaluateThresholds, holds } from '../../src/thresholds/evaluate-thresholds.js';
+import { parseThresholds } from '../../src/thresholds/grammar.js';
+import { checkSelectors } from '../../src/thresholds/selectors.js';
 import { produceResult } from '../helpers/results.js';
 
 let dir: string;

@@ -9,7 +9,7 @@ import { renderComparisonTable } from '../../compare/render-table.js';
 import { ExitCode, rtbError } from '../../errors.js';
 import { renderJunitSuites } from '../../report/junit.js';
 import { readResult } from '../../result/read-result.js';
-import { parseRelativeChecks } from '../../thresholds/parse-relative-checks.js';
+import { parseRelativeChecks } from '../../thresholds/grammar.js';
 import { colorEnabled } from '../color.js';
 import { collect } from '../option-parsers.js';
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { basename, relative, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
+import { displayPath } from '../../display-path.js';
 import { htmlReportPath, writeHtmlReport } from '../../report/html/write-html-report.js';
 import { readResult } from '../../result/read-result.js';
 
@@ -20,9 +21,4 @@ export function registerReportCommand(program: Command): void {
       await writeHtmlReport(out, results, { labels: files.map((f) => basename(f, '.json')) });
       process.stdout.write(`Report: ${displayPath(out)}\n`);
     });
-}
-
-function displayPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel.startsWith('..') ? path : rel;
 }

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { displayPath } from '../../display-path.js';
 import { loadRunConfig } from '../../config/load.js';
 import type { ScenarioFlags } from '../../config/overrides.js';
 import { ExitCode, rtbError } from '../../errors.js';
@@ -32,6 +33,7 @@ interface RunFlags extends ScenarioFlags {
   target?: string;
   profile?: string;
   serverPid?: number;
+
   allowRemote: boolean;
   out: string;
   json: boolean;
@@ -64,6 +66,9 @@ export function registerRunCommand(program: Command): void {
     .option('--sse-client <kind>', 'fast | eventsource')
     .option('--sweep <param=values>', 'run every phase per value: clients|rate|interval|payloadBytes, e.g. clients=100,500,1000')
     .option('--set <path=value>', 'set any scenario field, e.g. server.publishDelay=5ms (repeatable)', collect)
+    .option('--fault <spec>', 'inject a fault, e.g. "{cut: {every: 1s, mode: rst}}", "{storm: {at: 5s}}", "{stall: {at: 3s, for: 2s}}" (repeatable; replaces the scenario\'s faults)', collect)
+    .option('--reconnect-delay <duration>', 'first wait before a client reconnects (doubling up to 30s, ±20% jitter)')
+    .option('--no-resume', 'reconnect from scratch, as a naive client would (no Last-Event-ID, since or cursor)')
     .option('--repeat <n>', 'run every phase n times (compare uses the spread)', integer(1, 100), 1)
     .option('--target <url>', 'benchmark your own server instead of the reference server (see --profile)')
     .option('--profile <name|file>', 'how to talk to --target: rtbench (protocol v1, the default), nchan, socket.io, or a profile .yaml (docs/profiles.md)')
@@ -199,9 +204,4 @@ async function writeTextFile(path: string, text: string): Promise<void> {
   } catch (error) {
     throw rtbError('RTB_ERR_IO', `cannot write ${path}: ${(error as Error).message}`, error);
   }
-}
-
-function displayPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel.startsWith('..') ? path : rel;
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { startReferenceServer } from '../../server/reference-server.js';
-import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../server/options.js';
+import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../server-options.js';
 import { Route } from '../../protocol/routes.js';
 import { collect, durationOption, integer, sizeOption } from '../option-parsers.js';
 

@@ -1,6 +1,6 @@
 import type { Transport } from '../../protocol/transports.js';
 import type { PhaseResult, RunResult } from '../../result/types.js';
-import { phaseLabel } from '../../result/phase-label.js';
+import { phaseLabel, repeatsOf } from '../../result/phase-label.js';
 import { seriesStyle, type SeriesStyle } from './series-style.js';
 
 /** A phase as the report shows it: which file it came from, its label, and its colour. */
@@ -22,7 +22,7 @@ export interface ReportPhase {
 export function reportPhases(results: readonly RunResult[], fileLabels: readonly string[]): ReportPhase[] {
   const several = results.length > 1;
   return results.flatMap((result, fileIndex) => {
-    const repeats = Math.max(1, ...result.phases.map((p) => p.repeat));
+    const repeats = repeatsOf(result);
     const shadeCount = new Map<Transport, number>();
     for (const p of result.phases) shadeCount.set(p.transport, (shadeCount.get(p.transport) ?? 0) + 1);
     const shadeNext = new Map<Transport, number>();

@@ -1,5 +1,5 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
+import { extname } from 'node:path';
+import { writeFileAtomic } from '../../atomic-write.js';
 import { rtbError } from '../../errors.js';
 import type { RunResult } from '../../result/types.js';
 import { renderHtmlReport, type HtmlReportOptions } from './render-html-report.js';
@@ -13,16 +13,13 @@ export function htmlReportPath(resultPath: string): string {
 }
 
 /**
- * Renders the report and writes it atomically (temp file + rename), creating the folder.
+ * Renders the report and writes it atomically (see writeFileAtomic), creating the folder.
  * A write that fails is RTB_ERR_IO naming the path.
  */
 export async function writeHtmlReport(path: string, results: readonly RunResult[], options: HtmlReportOptions = {}): Promise<void> {
   const html = renderHtmlReport(results, options);
-  const temp = `${path}.${process.pid}.tmp`;
   try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(temp, html);
-    await rename(temp, path);
+    await writeFileAtomic(path, html);
   } catch (error) {
     throw rtbError('RTB_ERR_IO', `cannot write the report to ${path}: ${(error as Error).message}`, error);
   }

@@ -2,14 +2,15 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { WS_GAP_MESSAGE } from '../../protocol/event.js';
-import { MAX_POLL_LIMIT, Route } from '../../protocol/routes.js';
+import { Route } from '../../protocol/routes.js';
 import { rejectionBody, RequestRejection } from '../http-io.js';
 import { optionalCursor, requireTopic } from '../params.js';
 import { parsePublishBody } from '../publish-body.js';
 import { countRejected } from '../server-stats.js';
 import { topicOrReject, type ServerContext } from '../context.js';
-import type { StreamSubscriber, Topic } from '../hub.js';
+import type { Topic } from '../hub.js';
 import type { LogEntry } from '../topic-log.js';
+import { StreamSubscription } from '../stream-subscription.js';
 
 /**
  * `GET /ws?topic=T&since=C` upgraded to a WebSocket on the same HTTP server. Server →
@@ -72,74 +73,34 @@ function rejectUpgrade(ctx: ServerContext, socket: Duplex, rejection: RequestRej
   );
 }
 
-/** One WebSocket subscribed to (and publishing into) a topic. */
-export class WsStream implements StreamSubscriber {
-  readonly #ctx: ServerContext;
-  readonly #topic: Topic;
+/** One WebSocket subscribed to (and publishing into) a topic: its framing on the shared StreamSubscription. */
+export class WsStream extends StreamSubscription {
   readonly #ws: WebSocket;
-  /** Id of the last event sent on this socket. */
-  #lastId = 0;
-  /** Dropped as a slow consumer or closing: nothing more is sent or counted. */
-  #closed = false;
-  /** The hub's fan-out turn whose first send checked the unsent bytes (-1: none yet). */
-  #checkedTurn = -1;
   /** Cleared before each ping, set by the pong; a socket still clear at the next ping is dead. */
   alive = true;
 
   constructor(ctx: ServerContext, topic: Topic, ws: WebSocket, cursor: number | undefined) {
-    this.#ctx = ctx;
-    this.#topic = topic;
+    super(ctx, topic, 'ws', ctx.wsStreams);
     this.#ws = ws;
     (ws as OwnedSocket)[kStream] = this;
     ws.on('message', onMessage);
     ws.on('pong', onPong);
     ws.on('error', onError);
     ws.once('close', onClose);
-    ctx.stats.open.ws++;
-    ctx.wsStreams.add(this);
-    // Where the stream starts: after its cursor, or at the head (no history).
-    this.#lastId = cursor ?? topic.log.headId;
-    if (cursor !== undefined) this.#sendBacklog(cursor);
-    if (!this.#closed) topic.streams.add(this);
-  }
-
-  push(entry: LogEntry): void {
-    // A stream that joined with a cursor between an event's logging and its fan-out has it
-    // from its backlog already.
-    if (entry.id <= this.#lastId || this.#closed) return;
-    this.#lastId = entry.id;
-    const ws = this.#ws;
-    // A socket closing or closed since the last event (its 'close' still pending) gets
-    // nothing: ws would only count the bytes as buffered and never send them.
-    if (ws.readyState !== OPEN) {
-      this.detach();
-      return;
-    }
-    // Slow consumer: checked before the turn's first send, as for SSE (see SseStream.push),
-    // so a backlog or burst larger than the limit reaches a client that reads.
-    const turn = this.#ctx.hub.fanOutTurn;
-    if (turn !== this.#checkedTurn) {
-      this.#checkedTurn = turn;
-      if (ws.bufferedAmount > this.#ctx.options.maxBufferedBytes) {
-        this.#drop();
-        return;
-      }
-    }
-    ws.send(entry.json, TEXT_FRAME);
-    this.#ctx.stats.delivered.ws++;
+    this.start(cursor);
   }
 
   publish(data: RawData, isBinary: boolean): void {
     if (isBinary) {
-      this.#ctx.stats.badFrames++;
+      this.ctx.stats.badFrames++;
       return;
     }
     try {
       const body = parsePublishBody(data.toString());
-      this.#ctx.stats.requests.publish++;
-      this.#ctx.hub.publish(this.#topic, body.text, body.isEmpty);
+      this.ctx.stats.requests.publish++;
+      this.ctx.hub.publish(this.topic, body.text, body.isEmpty);
     } catch {
-      this.#ctx.stats.badFrames++;
+      this.ctx.stats.badFrames++;
     }
   }
 
@@ -160,39 +121,37 @@ export class WsStream implements StreamSubscriber {
     this.#ws.terminate();
   }
 
-  detach(): void {
-    this.#closed = true;
-    if (!this.#ctx.wsStreams.delete(this)) return;
-    this.#topic.streams.delete(this);
-    this.#ctx.stats.open.ws--;
-  }
-
   countBadFrame(): void {
-    this.#ctx.stats.badFrames++;
+    this.ctx.stats.badFrames++;
   }
 
-  /**
-   * A slow consumer: its unsent bytes passed maxBufferedBytes. Counted once and detached at
-   * once: the rest of this fan-out must neither count it again nor send to it before its
-   * 'close' arrives.
-   */
-  #drop(): void {
-    this.#ctx.stats.slowConsumerDrops.ws++;
-    this.detach();
+  /** Closing or closed: ws would only count the bytes as buffered and never send them. */
+  protected override get gone(): boolean {
+    return this.#ws.readyState !== OPEN;
+  }
+
+  protected override get unsentBytes(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  protected override writeEvent(entry: LogEntry): void {
+    this.#ws.send(entry.json, TEXT_FRAME);
+  }
+
+  protected override writeGap(): void {
+    this.#ws.send(WS_GAP_MESSAGE);
+  }
+
+  protected override destroy(): void {
     this.#ws.terminate();
-  }
-
-  #sendBacklog(cursor: number): void {
-    let read = this.#topic.log.readSince(cursor, MAX_POLL_LIMIT);
-    if (read.gap) this.#ws.send(WS_GAP_MESSAGE);
-    while (read.entries.length > 0 && !this.#closed) {
-      for (const entry of read.entries) this.push(entry);
-      read = this.#topic.log.readSince(read.next, MAX_POLL_LIMIT);
-    }
   }
 }
 
-/** Send options for every event frame: the event JSON as text. One object, not one per send. */
+/**
+ * Send options of every event frame: text, although the event is a Buffer (ws would send a
+ * Buffer as binary). ws copies them into an options object of its own on every send, so this
+ * constant spares only a literal, not an allocation.
+ */
 const TEXT_FRAME = { binary: false } as const;
 /** WebSocket.OPEN, as a constant: the class is imported as a type only. */
 const OPEN = 1;

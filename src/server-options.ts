@@ -1,4 +1,4 @@
-import { DEFAULT_LONG_POLL_TIMEOUT_MS, DEFAULT_SSE_RETRY_MS } from '../protocol/routes.js';
+import { DEFAULT_LONG_POLL_TIMEOUT_MS, DEFAULT_SSE_RETRY_MS } from './protocol/routes.js';
 
 /** Everything the reference server can be told. Units are in the names. */
 export interface ServerOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isRtbError } from '../../src/errors.js';
-import { parseThreshold, parseThresholds } from '../../src/thresholds/parse-thresholds.js';
+import { parseRelativeCheck, parseRelativeChecks, parseThreshold, parseThresholds } from '../../src/thresholds/grammar.js';
 
 function errorOf(expression: string): { code: string; exitCode: number; message: string } {
   try {
@@ -57,7 +57,14 @@ describe('threshold grammar: invalid expressions are one RTB_ERR_THRESHOLD_INVAL
     ['0 < sse.lost < 3', 'threshold "0 < sse.lost < 3": has more than one comparison operator; write one condition per expression'],
     ['sse.latncy.p99 < 50ms', 'threshold "sse.latncy.p99 < 50ms": unknown metric "latncy.p99"; nearest is "latency.p99" (rtbench metrics lists them all)'],
     ['*.lots == 0', 'threshold "*.lots == 0": unknown metric "lots"; nearest is "lost" (rtbench metrics lists them all)'],
-    ['latency.p95 < 5ms', 'threshold "latency.p95 < 5ms": unknown metric "latency.p95"; nearest is "latency.p90" (rtbench metrics lists them all)'],
+    ['latency.p95 < 5', 'threshold "latency.p95 < 5": latency.p95 is a duration; add a unit: 5ms, 5us or 5s'],
+    ['latency.p(0) < 5ms', 'threshold "latency.p(0) < 5ms": "latency.p(0)": a percentile is above 0 and at most 100'],
+    ['ws.latency.p(100.5) < 5ms', 'threshold "ws.latency.p(100.5) < 5ms": "latency.p(100.5)": a percentile is above 0 and at most 100'],
+    ['latency.p101 < 5ms', 'threshold "latency.p101 < 5ms": "latency.p101" is ambiguous; write the percentile in parentheses, e.g. latency.p(10.1)'],
+    ['sse.latency.p995 < 5ms', 'threshold "sse.latency.p995 < 5ms": "latency.p995" is ambiguous; write the percentile in parentheses, e.g. latency.p(99.5)'],
+    ['latency.p(fast) < 5ms', 'threshold "latency.p(fast) < 5ms": "latency.p(fast)": the percentile in p(…) must be a number such as 95 or 99.99'],
+    ['latency.p(95 < 5ms', 'threshold "latency.p(95 < 5ms": "latency.p(95": the percentile in p(…) must be a number such as 95 or 99.99'],
+    ['sse2.latency.p95 < 5ms', 'threshold "sse2.latency.p95 < 5ms": unknown selector "sse2"; expected *, a transport (polling, long-polling, sse, ws) or a phase key such as polling@1s or sse[clients=500]; nearest transport is "sse"'],
     [
       'sse2.latency.p99 < 5ms',
       'threshold "sse2.latency.p99 < 5ms": unknown selector "sse2"; expected *, a transport (polling, long-polling, sse, ws) or a phase key such as polling@1s or sse[clients=500]; nearest transport is "sse"',
@@ -81,5 +88,36 @@ describe('threshold grammar: invalid expressions are one RTB_ERR_THRESHOLD_INVAL
 
   it('parseThresholds stops at the first bad expression and names it', () => {
     expect(() => parseThresholds(['*.lost == 0', '*.lots == 0', 'nonsense'])).toThrow('threshold "*.lots == 0": unknown metric "lots"');
+  });
+});
+
+describe('compare --fail-on grammar', () => {
+  it.each([
+    ['latency.p99 > +10%', '*', 'latency.p99', '>', { kind: 'relative', value: 0.1 }],
+    ['sse.bytes_per_event > +5%', 'sse', 'bytes_per_event', '>', { kind: 'relative', value: 0.05 }],
+    ['*.lost > +0', '*', 'lost', '>', { kind: 'absolute', value: 0 }],
+    ['latency.p50 > +2ms', '*', 'latency.p50', '>', { kind: 'absolute', value: 2000 }],
+    ['ws.events_per_second < -5%', 'ws', 'events_per_second', '<', { kind: 'relative', value: -0.05 }],
+    ['delivered_ratio < -0.001', '*', 'delivered_ratio', '<', { kind: 'absolute', value: -0.001 }],
+    ['polling@1s.requests_per_event >= +1.1%', 'polling@1s', 'requests_per_event', '>=', { kind: 'relative', value: 0.011 }],
+    ['server.memory_per_connection > +4KiB', '*', 'server.memory_per_connection', '>', { kind: 'absolute', value: 4096 }],
+  ])('%s', (expression, selector, metric, op, change) => {
+    const check = parseRelativeCheck(expression);
+    expect(check).toEqual({ expression, selector, metric, op, change, changeText: check.changeText });
+  });
+
+  it.each([
+    ['latency.p99 > 10%', '--fail-on "latency.p99 > 10%": "10%" has no sign; --fail-on states a change from the baseline, e.g. +10%, +2ms or +0'],
+    ['latency.p99 > +10', '--fail-on "latency.p99 > +10": latency.p99 is a duration; add a unit: 10ms, 10us or 10s'],
+    ['lost > +1x', '--fail-on "lost > +1x": lost is a count without a unit; write a plain number, not "1x"'],
+    ['latncy.p99 > +10%', '--fail-on "latncy.p99 > +10%": unknown metric "latncy.p99"; nearest is "latency.p99" (rtbench metrics lists them all)'],
+    ['latency.p99 +10%', '--fail-on "latency.p99 +10%": has no comparison operator; expected <selector>.<metric> <op> <value> with <op> one of < <= > >= == !='],
+  ])('%j is refused', (expression, message) => {
+    expect(() => parseRelativeChecks([expression])).toThrow(message);
+    try {
+      parseRelativeCheck(expression);
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'RTB_ERR_THRESHOLD_INVALID', exitCode: 2, message });
+    }
   });
 });
