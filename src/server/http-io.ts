@@ -20,19 +20,22 @@ export class RequestRejection extends Error {
 export const CORS_HEADER = { 'Access-Control-Allow-Origin': '*' } as const;
 
 /**
- * On every JSON answer: a browser must not sniff a JSON body (which may echo a request's
- * text in an error message) into HTML or script.
+ * On JSON answers: a browser must not sniff a JSON body (an error message may echo a
+ * request's text) into HTML or script. Not on poll and long-poll answers: they are the
+ * transports' measured cost, served with their own Content-Type and CORS as protocol v1
+ * defines them, and 33 more bytes per answer would change what every polling run reports.
  */
 export const NOSNIFF_HEADER = { 'X-Content-Type-Options': 'nosniff' } as const;
+export const POLL_ANSWER_NOSNIFF = false;
 
 /** Answers JSON. For a HEAD request Node sends the headers (Content-Length included) and no body. */
-export function sendJson(res: ServerResponse, status: number, body: string | Buffer, cors: boolean): void {
+export function sendJson(res: ServerResponse, status: number, body: string | Buffer, cors: boolean, nosniff = true): void {
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
   res.writeHead(status, {
     'Content-Type': 'application/json',
     'Content-Length': bytes.length,
     'Cache-Control': 'no-store',
-    ...NOSNIFF_HEADER,
+    ...(nosniff ? NOSNIFF_HEADER : {}),
     ...(cors ? CORS_HEADER : {}),
   });
   res.end(bytes);

@@ -441,11 +441,15 @@ describe('HTTP edge cases', () => {
     expect((await fetch(`${server.url}/poll?topic=t`, { method: 'HEAD' })).status).toBe(405);
   });
 
-  it('every JSON answer, errors included, carries X-Content-Type-Options: nosniff', async () => {
+  it('JSON errors and control answers carry X-Content-Type-Options: nosniff; poll answers keep their measured bytes', async () => {
     const server = await start();
-    for (const path of ['/nope', '/poll?topic=%00', '/healthz', '/metrics', '/poll?topic=t']) {
+    for (const path of ['/nope', '/poll?topic=%00', '/healthz', '/metrics']) {
       const res = await fetch(`${server.url}${path}`);
       expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+    }
+    for (const path of ['/poll?topic=t', '/long-poll?topic=t&timeout=0']) {
+      const res = await fetch(`${server.url}${path}`);
+      expect(res.headers.get('x-content-type-options'), path).toBeNull();
     }
     const refused = await exchange(server, upgradeText(hostOf(server), '/ws?topic='));
     expect(headOf(refused)).toContain('x-content-type-options: nosniff');

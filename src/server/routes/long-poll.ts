@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { encodePollResponse } from '../../protocol/poll-response.js';
 import { DEFAULT_POLL_LIMIT } from '../../protocol/routes.js';
-import { sendJson } from '../http-io.js';
+import { POLL_ANSWER_NOSNIFF, sendJson } from '../http-io.js';
 import { optionalCursor, optionalLimit, optionalTimeoutMs, requireTopic } from '../params.js';
 import { topicOrReject, type ServerContext } from '../context.js';
 import type { Topic, Waiter } from '../hub.js';
@@ -20,7 +20,7 @@ export function handleLongPoll(ctx: ServerContext, res: ServerResponse, params: 
   const read = topic.log.readSince(since, limit);
   if (read.entries.length > 0 || read.gap || timeoutMs === 0) {
     ctx.stats.delivered.longPoll += read.entries.length;
-    sendJson(res, 200, encodePollResponse(read.next, read.entries.map(jsonOf), read.gap), true);
+    sendJson(res, 200, encodePollResponse(read.next, read.entries.map(jsonOf), read.gap), true, POLL_ANSWER_NOSNIFF);
     return;
   }
   new LongPollWaiter(ctx, topic, res, since, limit, timeoutMs);
@@ -59,13 +59,13 @@ export class LongPollWaiter implements Waiter {
       if (cacheable) bodyCache.set(this.since, body);
     }
     this.#ctx.stats.delivered.longPoll += read.entries.length;
-    sendJson(this.#res, 200, body, true);
+    sendJson(this.#res, 200, body, true, POLL_ANSWER_NOSNIFF);
   }
 
   /** Answers with no events (timeout, or server shutdown). */
   expire(): void {
     this.#release();
-    sendJson(this.#res, 200, encodePollResponse(this.since, [], false), true);
+    sendJson(this.#res, 200, encodePollResponse(this.since, [], false), true, POLL_ANSWER_NOSNIFF);
   }
 
   /** The client went away while waiting: forget it without answering. */

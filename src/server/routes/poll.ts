@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { encodePollResponse } from '../../protocol/poll-response.js';
 import { DEFAULT_POLL_LIMIT } from '../../protocol/routes.js';
-import { sendJson } from '../http-io.js';
+import { POLL_ANSWER_NOSNIFF, sendJson } from '../http-io.js';
 import { optionalCursor, optionalLimit, requireTopic } from '../params.js';
 import { topicOrReject, type ServerContext } from '../context.js';
 
@@ -14,12 +14,12 @@ export function handlePoll(ctx: ServerContext, res: ServerResponse, params: URLS
   const since = optionalCursor(params.get('since'));
   const limit = optionalLimit(params, DEFAULT_POLL_LIMIT);
   if (since === undefined) {
-    sendJson(res, 200, encodePollResponse(topic.log.headId, [], false), true);
+    sendJson(res, 200, encodePollResponse(topic.log.headId, [], false), true, POLL_ANSWER_NOSNIFF);
     return;
   }
   const read = topic.log.readSince(since, limit);
   ctx.stats.delivered.poll += read.entries.length;
-  sendJson(res, 200, encodePollResponse(read.next, read.entries.map(jsonOf), read.gap), true);
+  sendJson(res, 200, encodePollResponse(read.next, read.entries.map(jsonOf), read.gap), true, POLL_ANSWER_NOSNIFF);
 }
 
 export function jsonOf(entry: { json: Buffer }): Buffer {
