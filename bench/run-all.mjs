@@ -13,7 +13,9 @@
 // 3. Nchan: rtbench through the nchan profile against a minimal client of our own on the same
 //    nginx + Nchan (bench/nchan-minimal.mjs): p50 latency and bytes per event side by side.
 //
-// Flags: --quick (fewer, shorter steps), --only throughput|connections|nchan.
+// 4. Cold start: `rtbench --help` and `rtbench list` against `node -e 0`, interleaved, median of 9.
+//
+// Flags: --quick (fewer, shorter steps), --only throughput|connections|nchan|start.
 // Everything runs on 127.0.0.1, is bounded in time, and stops by itself.
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -146,9 +148,31 @@ async function connections() {
   }
 }
 
+/** Wall time of one command, µs. */
+function timed(argv) {
+  return new Promise((resolve) => {
+    const t0 = nowUs();
+    const child = spawn(process.execPath, argv, { stdio: 'ignore' });
+    child.once('exit', () => resolve(nowUs() - t0));
+  });
+}
+
+async function coldStart() {
+  const runs = { node: [], help: [], list: [] };
+  for (let i = 0; i < 9; i++) {
+    runs.node.push(await timed(['-e', '0']));
+    runs.help.push(await timed([cli, '--help']));
+    runs.list.push(await timed([cli, 'list']));
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const [node, help, list] = [median(runs.node), median(runs.help), median(runs.list)];
+  console.log(`\ncold start (median of 9, interleaved): node -e 0 ${(node / 1000).toFixed(0)} ms · rtbench --help ${(help / 1000).toFixed(0)} ms (${(help / node).toFixed(2)}×) · rtbench list ${(list / 1000).toFixed(0)} ms (${(list / node).toFixed(2)}×) — goal: --help within 1.5× of node -e 0`);
+}
+
 const started = nowUs();
 if (only === undefined || only === 'throughput') await throughput();
 if (only === undefined || only === 'connections') await connections();
+if (only === undefined || only === 'start') await coldStart();
 if (only === undefined || only === 'nchan') {
   console.log('');
   const child = spawn(process.execPath, [join(here, 'nchan-minimal.mjs')], { stdio: 'inherit' });

@@ -6,14 +6,23 @@ import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { endQuietlyWhenOutputCloses } from './closed-output.js';
 import { reportFailure } from './failure.js';
-import { registerCompareCommand } from './commands/compare.js';
-import { registerListCommand } from './commands/list.js';
-import { registerProbeCommand } from './commands/probe.js';
-import { registerProfileCommand } from './commands/profile.js';
-import { registerReportCommand } from './commands/report.js';
-import { registerMetricsCommand } from './commands/metrics.js';
-import { registerRunCommand } from './commands/run.js';
-import { registerServerCommand } from './commands/server.js';
+
+/**
+ * The commands, named and described here so `rtbench --help` lists them without loading
+ * any: only the command being run is imported (with its dependencies: the runner, the
+ * server, Chart.js …). That keeps `rtbench --help` and `rtbench list` a cold start of a few
+ * small modules instead of hundreds of files.
+ */
+const COMMANDS: readonly { name: string; description: string; load: () => Promise<(command: Command) => void> }[] = [
+  { name: 'run', description: 'run a scenario over every transport it lists and report what each one costs', load: async () => (await import('./commands/run.js')).registerRunCommand },
+  { name: 'list', description: 'list the built-in scenarios, one line each', load: async () => (await import('./commands/list.js')).registerListCommand },
+  { name: 'probe', description: "measure how many requests/s a server's poll or publish route answers (autocannon, closed loop)", load: async () => (await import('./commands/probe.js')).registerProbeCommand },
+  { name: 'profile', description: 'server profiles: how rtbench talks to a server it was not written for (docs/profiles.md)', load: async () => (await import('./commands/profile.js')).registerProfileCommand },
+  { name: 'server', description: 'run the reference server (rtbench protocol v1) until Ctrl-C', load: async () => (await import('./commands/server.js')).registerServerCommand },
+  { name: 'report', description: 'write a self-contained HTML report with charts for one or more result files (several: before/after side by side)', load: async () => (await import('./commands/report.js')).registerReportCommand },
+  { name: 'compare', description: 'compare result files side by side: the first is the baseline; latency changes are judged against noise', load: async () => (await import('./commands/compare.js')).registerCompareCommand },
+  { name: 'metrics', description: 'list every metric a threshold or compare can name, with its unit and meaning', load: async () => (await import('./commands/metrics.js')).registerMetricsCommand },
+];
 
 endQuietlyWhenOutputCloses();
 
@@ -26,14 +35,13 @@ const program = new Command('rtbench')
     outputError: (message, write) => write(`rtbench: ${message.replace(/^error: /, '')}`),
   });
 
-registerRunCommand(program);
-registerListCommand(program);
-registerProbeCommand(program);
-registerProfileCommand(program);
-registerServerCommand(program);
-registerReportCommand(program);
-registerCompareCommand(program);
-registerMetricsCommand(program);
+// The command being run: the first argument that is not an option (`help run` asks about run).
+const words = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const invoked = words[0] === 'help' ? words[1] : words[0];
+for (const { name, description, load } of COMMANDS) {
+  const command = program.command(name).description(description);
+  if (name === invoked) (await load())(command);
+}
 
 try {
   await program.parseAsync(process.argv);

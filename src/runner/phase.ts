@@ -13,7 +13,7 @@ import type { WorkerInit } from '../worker/messages.js';
 import { topicNames, type Topology } from '../workload/topology.js';
 import type { PhasePlan } from './plan.js';
 import { newRecording, type PhaseRecording } from './phase-recording.js';
-import type { PhaseProgress, ProgressListener, Stage } from './progress.js';
+import type { PhaseProgress, ProgressListener, SecondListener, SecondRecord, Stage } from './progress.js';
 import { summarisePhase } from './summarise.js';
 import type { PhaseTarget } from './target.js';
 import { WorkerPool } from './worker-pool.js';
@@ -33,6 +33,8 @@ export interface PhaseEnvironment {
   /** Prepended to topic names: unique per run and phase against a shared external server, '' otherwise. */
   readonly topicPrefix: string;
   readonly onProgress?: ProgressListener;
+  /** Each second of the phase once every worker has reported it. */
+  readonly onSecond?: SecondListener;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function runPhase(plan: PhasePlan, env: PhaseEnvironment): Promise<
   pool.onTick((tick, workerIndex) => {
     rec.ticks[workerIndex][tick.second] = tick;
     liveLatency.add(decodeHistogram(tick.secondLatency));
+    if (env.onSecond !== undefined && rec.ticks.every((ticks) => ticks[tick.second] !== undefined)) env.onSecond(secondRecord(rec, tick.second, stage));
   });
 
   // Cancels the phase's own waits when it ends, so no timer outlives it.
@@ -336,6 +339,46 @@ function startSampler(rec: PhaseRecording, target: PhaseTarget, generator: Gener
   return () => {
     stopped = true;
     clearTimeout(timer);
+  };
+}
+
+/** Second `second` of the phase, from every worker's tick and the latest load samples. */
+function secondRecord(rec: PhaseRecording, second: number, stage: Stage): SecondRecord {
+  let connected = 0;
+  let delivered = 0;
+  let requests = 0;
+  let bytesDown = 0;
+  const latency = newHistogram();
+  for (const ticks of rec.ticks) {
+    const tick = ticks[second]!;
+    const previous = second > 0 ? ticks[second - 1] : undefined;
+    connected += tick.connected;
+    delivered += tick.counters.received - (previous?.counters.received ?? 0);
+    requests += tick.counters.requests - (previous?.counters.requests ?? 0);
+    bytesDown += tick.counters.bytesDown - (previous?.counters.bytesDown ?? 0);
+    latency.add(decodeHistogram(tick.secondLatency));
+  }
+  const cpuPercent = <T extends { atUs: number }>(samples: T[], cpu: (s: T) => number | undefined): number | null => {
+    const [a, b] = samples.slice(-2);
+    const ca = a !== undefined ? cpu(a) : undefined;
+    const cb = b !== undefined ? cpu(b) : undefined;
+    return ca !== undefined && cb !== undefined && b.atUs > a.atUs ? Math.round(((cb - ca) / (b.atUs - a.atUs)) * 1000) / 10 : null;
+  };
+  const any = latency.totalCount > 0;
+  return {
+    phase: rec.plan.key,
+    transport: rec.plan.transport,
+    t: second + 1,
+    stage,
+    connected,
+    delivered,
+    requests,
+    bytesDown,
+    latencyP50Us: any ? latency.getValueAtPercentile(50) : null,
+    latencyP99Us: any ? latency.getValueAtPercentile(99) : null,
+    serverCpuPercent: cpuPercent(rec.serverSamples, (s) => s.cpuUs),
+    serverRssBytes: rec.serverSamples.at(-1)?.rssBytes ?? null,
+    generatorCpuPercent: cpuPercent(rec.generatorSamples, (s) => s.cpuUs),
   };
 }
 

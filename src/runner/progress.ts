@@ -18,3 +18,27 @@ export interface PhaseProgress {
 }
 
 export type ProgressListener = (progress: PhaseProgress) => void;
+
+/**
+ * One second of one phase as the run goes (for `--out ndjson=FILE` / `csv=FILE`): the
+ * clients' counters over that second, its latency percentiles, and the server's and the
+ * generator's load. Null where nothing was measured.
+ */
+export interface SecondRecord {
+  phase: string;
+  transport: string;
+  /** The second just ended, counted from the phase's start (1 = the first). */
+  t: number;
+  stage: Stage;
+  connected: number;
+  delivered: number;
+  requests: number;
+  bytesDown: number;
+  latencyP50Us: number | null;
+  latencyP99Us: number | null;
+  serverCpuPercent: number | null;
+  serverRssBytes: number | null;
+  generatorCpuPercent: number | null;
+}
+
+export type SecondListener = (record: SecondRecord) => void;

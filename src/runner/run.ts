@@ -8,13 +8,14 @@ import { VERSION } from '../version.js';
 import { checkOpenFileLimit } from './fd-limit.js';
 import { runPhase } from './phase.js';
 import { planPhases } from './plan.js';
-import type { ProgressListener } from './progress.js';
+import type { ProgressListener, SecondListener } from './progress.js';
 import { openExternalTarget, startReferenceTarget, type PhaseTarget } from './target.js';
 
 export interface RunHooks {
   /** Aborted on Ctrl-C: the current phase stops, later phases are skipped, the result is partial. */
   readonly signal: AbortSignal;
   readonly onProgress?: ProgressListener;
+  readonly onSecond?: SecondListener;
   readonly onPhaseStart?: (key: string, number: number, count: number) => void;
   readonly onPhaseDone?: (phase: PhaseResult) => void;
 }
@@ -59,6 +60,7 @@ export async function runBenchmark(config: RunConfig, hooks: RunHooks): Promise<
           phaseCount: plans.length,
           topicPrefix: external ? `rtb-${runToken}-${i + 1}-` : '',
           onProgress: hooks.onProgress,
+          ...(hooks.onSecond ? { onSecond: hooks.onSecond } : {}),
         });
         phases.push(phase);
         hooks.onPhaseDone?.(phase);

@@ -9,10 +9,11 @@ import { registerRunCommand } from '../../src/cli/commands/run.js';
 import { registerServerCommand } from '../../src/cli/commands/server.js';
 import { runCli } from '../helpers/cli.js';
 
-/** Every command as main.ts wires it. */
+/** Every command as main.ts wires it: named there, its options added by its register function. */
 function commands(): readonly Command[] {
   const program = new Command('rtbench');
-  for (const register of [registerRunCommand, registerListCommand, registerProbeCommand, registerServerCommand, registerReportCommand, registerCompareCommand, registerMetricsCommand]) register(program);
+  const registers = { run: registerRunCommand, list: registerListCommand, probe: registerProbeCommand, server: registerServerCommand, report: registerReportCommand, compare: registerCompareCommand, metrics: registerMetricsCommand };
+  for (const [name, register] of Object.entries(registers)) register(program.command(name));
   return program.commands;
 }
 

@@ -21,10 +21,9 @@ interface CompareFlags {
   color: boolean;
 }
 
-export function registerCompareCommand(program: Command): void {
-  program
-    .command('compare')
-    .description('compare result files side by side: the first is the baseline; latency changes are judged against noise')
+/** Adds the `compare` command's arguments, options and action to `command` (named and described in cli/main.ts). */
+export function registerCompareCommand(command: Command): void {
+  command
     .argument('<baseline>', 'the baseline result file (.json written by rtbench run)')
     .argument('<candidates...>', 'one or more result files to compare with the baseline')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'markdown', 'json']).default('table'))

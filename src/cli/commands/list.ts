@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { listScenarios } from '../../config/scenario-files.js';
 
-export function registerListCommand(program: Command): void {
-  program
-    .command('list')
-    .description('list the built-in scenarios, one line each')
+/** Adds the `list` command's arguments, options and action to `command` (named and described in cli/main.ts). */
+export function registerListCommand(command: Command): void {
+  command
     .action(() => {
       const scenarios = listScenarios();
       const width = Math.max(...scenarios.map((s) => s.name.length));

@@ -22,10 +22,9 @@ function route(value: string): ProbeRoute {
   return value as ProbeRoute;
 }
 
-export function registerProbeCommand(program: Command): void {
-  program
-    .command('probe')
-    .description("measure how many requests/s a server's poll or publish route answers (autocannon, closed loop)")
+/** Adds the `probe` command's arguments, options and action to `command` (named and described in cli/main.ts). */
+export function registerProbeCommand(command: Command): void {
+  command
     .option('--route <route>', `route to load: ${PROBE_ROUTES.join(' | ')}`, route, 'poll')
     .option('--connections <n>', 'concurrent keep-alive connections', integer(1, 10_000), 50)
     .addOption(durationOption('--duration <duration>', 'how long to load it (whole seconds)', [1000, 3_600_000], 5000))

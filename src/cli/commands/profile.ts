@@ -22,8 +22,9 @@ function transportList(value: string): Transport[] {
 }
 
 /** `rtbench profile list|check`: the built-in profiles, and a step-by-step check of a profile against a server. */
-export function registerProfileCommand(program: Command): void {
-  const profile = program.command('profile').description('server profiles: how rtbench talks to a server it was not written for (docs/profiles.md)');
+/** Adds the `profile` command's arguments, options and action to `command` (named and described in cli/main.ts). */
+export function registerProfileCommand(command: Command): void {
+  const profile = command;
   profile
     .command('list')
     .description('list the built-in profiles')

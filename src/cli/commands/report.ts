@@ -8,10 +8,9 @@ interface ReportFlags {
   out?: string;
 }
 
-export function registerReportCommand(program: Command): void {
-  program
-    .command('report')
-    .description('write a self-contained HTML report with charts for one or more result files (several: before/after side by side)')
+/** Adds the `report` command's arguments, options and action to `command` (named and described in cli/main.ts). */
+export function registerReportCommand(command: Command): void {
+  command
     .argument('<results...>', 'result JSON files written by `rtbench run`')
     .option('--out <file>', 'the HTML file to write (default: beside the first result, .json → .html)')
     .action(async (files: string[], flags: ReportFlags) => {

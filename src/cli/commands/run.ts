@@ -8,6 +8,7 @@ import { ExitCode, rtbError } from '../../errors.js';
 import { formatCount, formatDurationUs, formatPercent } from '../../format.js';
 import { htmlReportPath, writeHtmlReport } from '../../report/html/write-html-report.js';
 import { renderJunit } from '../../report/junit.js';
+import { LiveOutputs, parseOutFlags } from '../../report/live-output.js';
 import { renderResultMarkdown } from '../../report/markdown.js';
 import { renderResultTable } from '../../report/table.js';
 import { renderVerdict, warningsOf } from '../../report/verdict.js';
@@ -35,16 +36,15 @@ interface RunFlags extends ScenarioFlags {
   serverPid?: number;
 
   allowRemote: boolean;
-  out: string;
+  out?: string[];
   json: boolean;
   quiet: boolean;
   color: boolean;
 }
 
-export function registerRunCommand(program: Command): void {
-  program
-    .command('run')
-    .description('run a scenario over every transport it lists and report what each one costs')
+/** Adds the `run` command's arguments, options and action to `command` (named and described in cli/main.ts). */
+export function registerRunCommand(command: Command): void {
+  command
     .argument('[scenario]', 'a built-in scenario name (see `rtbench list`) or a path to a .yaml file', 'default')
     .option('--clients <n>', 'clients per phase')
     .option('--connect-rate <n>', 'new connections per second while ramping up')
@@ -78,7 +78,7 @@ export function registerRunCommand(program: Command): void {
     .option('--no-thresholds', "skip the scenario's thresholds (a --threshold is still checked)")
     .option('--junit <file>', 'write the threshold outcomes as JUnit XML')
     .option('--html [file]', 'also write the HTML report (beside the result unless a file is given)')
-    .option('--out <path>', 'result folder, or a .json file path', 'results')
+    .option('--out <path>', 'result folder or .json file (default results); ndjson=FILE or csv=FILE: a record per phase-second as the run goes (repeatable)', collect)
     .option('--format <format>', 'stdout: table | markdown | json', outputFormat)
     .option('--json', 'same as --format json', false)
     .option('--quiet', 'no progress on stderr', false)
@@ -96,6 +96,7 @@ function outputFormat(value: string): OutputFormat {
 }
 
 async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
+  const outputs = parseOutFlags(flags.out ?? []);
   const targetFlag = flags.target !== undefined ? parseTargetUrl(flags.target, flags.allowRemote) : undefined;
   const config = loadRunConfig({
     scenario,
@@ -138,16 +139,19 @@ async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
     }
   };
   process.on('SIGINT', onSigint);
+  const live = new LiveOutputs(outputs.live);
 
   let outcome;
   try {
     outcome = await runBenchmark(config, {
       signal: controller.signal,
       onProgress: (p) => progress.update(p),
+      onSecond: (record) => live.second(record),
       onPhaseStart: (_key, number) => {
         if (number === 1) say(`rtbench ${config.scenario.name}: ${config.transports.map((t) => t.transport).join(', ')} · ${config.clients.count} clients · ${config.workload.pattern}${target ? ` · target ${target} (profile ${config.profile.name})` : ''}`);
       },
       onPhaseDone: (phase) => {
+        live.phase(phase);
         const m = phase.metrics;
         const state = phase.status === 'complete' ? 'done' : phase.status;
         const delivered = m.delivered_ratio !== null ? `delivered ${formatPercent(m.delivered_ratio, 1)}` : `${formatCount(m.delivered)} deliveries`;
@@ -157,11 +161,12 @@ async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
   } finally {
     progress.clear();
     process.off('SIGINT', onSigint);
+    await live.close();
   }
 
   const { result, failure } = outcome;
   if (thresholds.length > 0) result.thresholds = evaluateThresholds(thresholds, result);
-  const path = resultPath(flags.out, result);
+  const path = resultPath(outputs.resultPath, result);
   await writeResult(path, result);
   const htmlPath = flags.html === undefined ? undefined : typeof flags.html === 'string' ? flags.html : htmlReportPath(path);
   if (htmlPath !== undefined) await writeHtmlReport(htmlPath, [result]);

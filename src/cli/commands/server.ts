@@ -28,11 +28,10 @@ interface ServerFlags {
   json: boolean;
 }
 
-export function registerServerCommand(program: Command): void {
+/** Adds the `server` command's arguments, options and action to `command` (named and described in cli/main.ts). */
+export function registerServerCommand(command: Command): void {
   const d = DEFAULT_SERVER_OPTIONS;
-  program
-    .command('server')
-    .description('run the reference server (rtbench protocol v1) until Ctrl-C')
+  command
     .option('--port <n>', 'port to listen on; 0 picks a free one', integer(0, 65535), d.port)
     .option('--host <address>', 'interface to bind', d.host)
     .option('--ring <n>', 'events kept per topic', integer(1, 10_000_000), d.ringCapacity)
