@@ -1,6 +1,7 @@
 import { formatDurationUs, formatPercent, formatRatio } from '../format.js';
 import type { PhaseResult, RunResult } from '../result/types.js';
 import { phaseLabel, repeatsOf } from '../result/phase-label.js';
+import { recommend } from './recommendation.js';
 
 const PUSH = new Set(['sse', 'ws']);
 
@@ -42,6 +43,8 @@ export function renderVerdict(result: RunResult): string {
   }
   const saturated = measured.filter((p) => p.generatorSaturated);
   if (saturated.length > 0) lines.push(`Careful: the load generator saturated during ${saturated.map((p) => phaseLabel(p, repeats)).join(', ')}, so those latencies are inflated by rtbench itself.`);
+  const recommendation = recommend(result);
+  if (recommendation !== undefined) lines.push(recommendation);
   return `${lines.join('\n')}\n`;
 }
 

@@ -23,7 +23,7 @@ describe('rtbench run --out ndjson=FILE --out csv=FILE', () => {
       expect(seconds.map((s) => s.delivered), phase.key).toEqual(phase.timeseries.delivered);
       expect(seconds.reduce((n, s) => n + s.delivered, 0), phase.key).toBeGreaterThanOrEqual(phase.metrics.delivered!);
       expect(seconds.some((s) => s.stage === 'measuring'), phase.key).toBe(true);
-      const summary = lines.find((l) => l.type === 'phase' && l.phase === phase.key) as { metrics: unknown; status: string };
+      const summary = lines.find((l) => l.type === 'phase' && l.phase === phase.key) as unknown as { metrics: unknown; status: string };
       expect(summary.status).toBe('complete');
       expect(summary.metrics).toEqual(phase.metrics);
     }
