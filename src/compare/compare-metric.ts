@@ -1,5 +1,5 @@
 import { mean } from 'simple-statistics';
-import { metricDefinition } from '../metrics/catalog.js';
+import { isDeterministic, metricDefinition } from '../metrics/catalog.js';
 import type { AnyMetricName } from '../metrics/latency-percentile.js';
 import { phaseMetricValue } from '../result/metric-value.js';
 import type { PhaseResult } from '../result/types.js';
@@ -13,7 +13,10 @@ export function compareMetric(metric: AnyMetricName, baseline: readonly PhaseRes
   const delta = a === null || b === null ? null : b - a;
   const relative = a === null || b === null ? null : a === b ? 0 : a === 0 ? null : (b - a) / Math.abs(a);
   const noise = judgeNoise(metric, baseline, candidate);
-  return { metric, baseline: a, candidate: b, delta, relative, verdict: verdictOf(metric, delta, noise?.beyondNoise), ...(noise ? { noise } : {}) };
+  const arrivals = [...baseline, ...candidate].map((p) => p.params.arrival);
+  // A figure machine noise can move, with no estimate of that noise: a change, not a verdict.
+  const unjudged = noise === undefined && !isDeterministic(metric, arrivals);
+  return { metric, baseline: a, candidate: b, delta, relative, verdict: verdictOf(metric, delta, noise?.beyondNoise, unjudged), ...(noise ? { noise } : {}) };
 }
 
 /** The side's figure: the mean over its repeats that measured it, null when none did. */
@@ -22,11 +25,11 @@ function sideValue(metric: AnyMetricName, phases: readonly PhaseResult[]): numbe
   return values.length === 0 ? null : mean(values);
 }
 
-function verdictOf(metric: AnyMetricName, delta: number | null, beyondNoise: boolean | undefined): Verdict {
+function verdictOf(metric: AnyMetricName, delta: number | null, beyondNoise: boolean | undefined, unjudged: boolean): Verdict {
   if (delta === null) return 'unknown';
   if (delta === 0) return 'unchanged';
   if (beyondNoise === false) return 'within-noise';
   const better = metricDefinition(metric).better;
-  if (better === 'none') return 'changed';
+  if (better === 'none' || unjudged) return 'changed';
   return (delta < 0) === (better === 'lower') ? 'improved' : 'regressed';
 }

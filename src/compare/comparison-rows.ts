@@ -1,6 +1,6 @@
 import { formatMetric, formatMetricChange, formatRelativeChange } from '../metrics/metric-text.js';
 import { noiseCell } from './noise-text.js';
-import type { ComparedRun, Comparison, ResultRef, Verdict } from './types.js';
+import type { ComparedRun, Comparison, NoiseJudgement, ResultRef, Verdict } from './types.js';
 
 /** Column titles of the comparison table; the numeric ones (2–5) align right. */
 export const COMPARISON_HEAD = ['phase', 'metric', 'baseline', 'candidate', 'change', 'change %', 'verdict', 'noise'] as const;
@@ -59,12 +59,12 @@ export function summariseVerdicts(run: ComparedRun): string {
   const parts = [`${count('regressed')} regressed`, `${count('improved')} improved`];
   const quiet = count('unchanged') + count('within-noise');
   if (quiet > 0) parts.push(`${quiet} unchanged or within noise`);
-  if (count('changed') > 0) parts.push(`${count('changed')} changed (no better direction)`);
+  if (count('changed') > 0) parts.push(`${count('changed')} changed (no better direction, or no noise estimate)`);
   if (count('unknown') > 0) parts.push(`${count('unknown')} not measured on one side`);
   return parts.join(', ');
 }
 
 /** Which noise methods a comparison used anywhere. */
-export function noiseMethods(comparison: Comparison): Set<'welch-t-test' | 'quantile-interval'> {
+export function noiseMethods(comparison: Comparison): Set<NoiseJudgement['method']> {
   return new Set(comparison.runs.flatMap((r) => r.phases.flatMap((p) => p.metrics.flatMap((m) => (m.noise ? [m.noise.method] : [])))));
 }

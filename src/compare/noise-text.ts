@@ -3,17 +3,20 @@ import { formatMetric } from '../metrics/metric-text.js';
 import type { QuantileInterval } from './quantile-interval.js';
 import type { NoiseJudgement } from './types.js';
 
-/** A table cell: "beyond (CI)", "within (t-test p=0.41)", or "" without a judgement. */
+/** A table cell naming the method that judged the row: "beyond (intervals)", "within (t-test p=0.41)", "within (batch means p=0.3)"; "" without a judgement. */
 export function noiseCell(noise: NoiseJudgement | undefined): string {
   if (noise === undefined) return '';
   const word = noise.beyondNoise ? 'beyond' : 'within';
-  return noise.method === 'welch-t-test' ? `${word} (t-test p=${formatP(noise.pValue)})` : `${word} (intervals)`;
+  if (noise.method === 'welch-t-test') return `${word} (t-test p=${formatP(noise.pValue)})`;
+  if (noise.method === 'batch-means') return `${word} (batch means p=${formatP(noise.pValue)})`;
+  return `${word} (intervals)`;
 }
 
 /** The judgement in a sentence, with the method and its numbers. */
 export function describeNoise(metric: AnyMetricName, noise: NoiseJudgement): string {
   const word = noise.beyondNoise ? 'beyond noise' : 'within noise';
   if (noise.method === 'welch-t-test') return `${word}: Welch's t-test over ${noise.baselineRuns} vs ${noise.candidateRuns} runs, p = ${formatP(noise.pValue)}`;
+  if (noise.method === 'batch-means') return `${word}: Welch's t-test over ${noise.baselineBatches} vs ${noise.candidateBatches} batch means of the per-second series, p = ${formatP(noise.pValue)}`;
   const interval = (i: QuantileInterval): string => (i.high === null ? `≥ ${formatMetric(metric, i.low)} (too few events to bound it above)` : `${formatMetric(metric, i.low)}–${formatMetric(metric, i.high)}`);
   return `${word}: 95% intervals ${interval(noise.baselineInterval)} vs ${interval(noise.candidateInterval)} ${noise.beyondNoise ? 'do not overlap' : 'overlap'}`;
 }
@@ -23,11 +26,13 @@ export function noiseMethodNotes(methods: ReadonlySet<NoiseJudgement['method']>)
   const notes: string[] = [];
   if (methods.has('quantile-interval')) {
     notes.push(
-      'intervals: latency quantiles judged from the stored histograms: a 95% distribution-free confidence interval for each side (order statistics at exact binomial ranks around n·p, n = events published, not deliveries); beyond noise only when the two intervals do not overlap. A high quantile of few events (p99 needs ≥ 368) cannot be bounded above and is never called beyond noise.',
+      'intervals: latency quantiles judged from the stored histograms: a 95% distribution-free confidence interval for each side (order statistics at exact binomial ranks around n·p, n = events published, not deliveries); beyond noise only when the two intervals do not overlap and, for p50 and p99, the batch means of their per-second series differ too. A high quantile of few events (p99 needs ≥ 368) cannot be bounded above and is never called beyond noise.',
     );
   }
   if (methods.has('welch-t-test')) notes.push("t-test: both sides were repeated (run --repeat), so the spread between runs decides: Welch's t-test on the per-run values, beyond noise when p < 0.05.");
-  notes.push('Deterministic metrics (rtbench metrics) have no noise; other figures of single runs have no noise estimate: repeat the runs (--repeat 3) to get one.');
+  if (methods.has('batch-means')) notes.push("batch means: single runs' CPU, CPU per event and throughput judged by Welch's t-test over 2-second batch means of each window's per-second series; beyond noise when p < 0.05.");
+  if (methods.has('batch-means') || methods.has('quantile-interval')) notes.push('Single runs see only within-run noise, and runs on a shared machine drift by a few percent: a change under 10% is never called beyond noise without repeats.');
+  notes.push('Deterministic metrics (rtbench metrics) have no noise; other figures of single runs without an estimate (latency.max, …) are marked "changed", never regressed: repeat the runs (--repeat 3) to judge them.');
   return notes;
 }
 

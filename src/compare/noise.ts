@@ -17,10 +17,16 @@ export const ALPHA = 0.05;
  *    judgement, for every metric that machine noise can move.
  * 2. Otherwise, latency percentiles below 100 (the catalogue's and any other, `latency.p95`):
  *    95 % distribution-free intervals of the quantile from the stored histograms (repeats
- *    merged, quantile-interval.ts); beyond noise only when the intervals do not overlap. An interval unbounded above (too few events for that quantile)
- *    overlaps everything above its low end, so such a change is never called beyond noise.
+ *    merged, quantile-interval.ts); beyond noise only when the intervals do not overlap — and,
+ *    for p50 and p99, the batch means of their per-second series agree. An interval unbounded
+ *    above (too few events for that quantile) overlaps everything above its low end, so such
+ *    a change is never called beyond noise.
+ *    Single runs see only within-run noise, and two runs on a shared machine drift by a few
+ *    percent: in cases 2 and 3 a change under 10 % is never beyond noise.
+ * 3. Otherwise CPU, CPU per event and throughput: batch means of the window's per-second series.
  * Deterministic metrics (the catalogue's flag, for the arrivals both sides ran with) have no
- * noise, and other metrics of single runs no estimate: undefined.
+ * noise, and other metrics of single runs no estimate: undefined — compare-metric then never
+ * calls their change a regression.
  */
 export function judgeNoise(metric: AnyMetricName, baseline: readonly PhaseResult[], candidate: readonly PhaseResult[]): NoiseJudgement | undefined {
   if (isDeterministic(metric, [...baseline, ...candidate].map((p) => p.params.arrival))) return undefined;
@@ -30,21 +36,92 @@ export function judgeNoise(metric: AnyMetricName, baseline: readonly PhaseResult
     const { pValue } = welchTest(a, b);
     return { method: 'welch-t-test', beyondNoise: pValue < ALPHA, pValue, baselineRuns: a.length, candidateRuns: b.length };
   }
+  // Single runs: within-run noise only, and runs on a shared machine drift by a few percent
+  // between them; a change below the practical floor is never called beyond noise.
+  const large = Math.abs(relativeChange(metric, baseline, candidate)) >= PRACTICAL_CHANGE;
+  const batches = batchMeans(metric, baseline, candidate);
   const percentile = latencyPercentileOf(metric);
+  if (batches !== undefined && percentile === undefined) return { ...batches, beyondNoise: batches.beyondNoise && large };
   if (percentile === undefined || percentile === 100) return undefined;
   const p = percentile / 100;
   const left = intervalOf(baseline, p);
   const right = intervalOf(candidate, p);
   if (left === undefined || right === undefined) return undefined;
   const overlap = reaches(left.interval, right.interval) && reaches(right.interval, left.interval);
+  // The intervals treat a run's events as independent, but a run's machine state moves them
+  // together: two identical runs' medians can differ by more than either interval allows.
+  // Where the run keeps that quantile per second (p50, p99), the per-second series must agree
+  // (batch means); elsewhere the change must also be practically large.
+  const practical = large && (batches === undefined || batches.beyondNoise);
   return {
     method: 'quantile-interval',
-    beyondNoise: !overlap,
+    beyondNoise: !overlap && practical,
     baselineInterval: left.interval,
     candidateInterval: right.interval,
     baselineSamples: left.samples,
     candidateSamples: right.samples,
   };
+}
+
+/** Seconds per batch: long enough that neighbouring batches are nearly independent, short enough to leave several per window. */
+const BATCH_SECONDS = 2;
+const MIN_BATCHES = 3;
+
+/** The per-second series a metric is the window's mean of, for batch means (undefined: none). */
+function perSecond(metric: AnyMetricName, phase: PhaseResult): number[] | undefined {
+  const ts = phase.timeseries;
+  const inWindow = (i: number): boolean => ts.t[i] - 1 >= ts.windowStartS && ts.t[i] <= ts.windowEndS;
+  const pick = (series: readonly (number | null)[], value: (v: number, i: number) => number | null = (v) => v): number[] =>
+    series.flatMap((v, i) => {
+      if (v === null || !inWindow(i)) return [];
+      const x = value(v, i);
+      return x === null ? [] : [x];
+    });
+  switch (metric) {
+    case 'server.cpu_percent':
+      return pick(ts.serverCpuPercent);
+    case 'generator.cpu_percent':
+      return pick(ts.generatorCpuPercent);
+    case 'events_per_second':
+      return pick(ts.delivered);
+    case 'latency.p50':
+      return pick(ts.latencyP50Us);
+    case 'latency.p99':
+      return pick(ts.latencyP99Us);
+    case 'server.cpu_us_per_event':
+      // CPU % of one core over one second is 10⁴ µs per percent.
+      return pick(ts.serverCpuPercent, (cpu, i) => (ts.delivered[i] > 0 ? (cpu * 10_000) / ts.delivered[i] : null));
+    default:
+      return undefined;
+  }
+}
+
+/** Welch's t-test over batch means of both sides' per-second series, or undefined when a side has too few batches. */
+function batchMeans(metric: AnyMetricName, baseline: readonly PhaseResult[], candidate: readonly PhaseResult[]): NoiseJudgement | undefined {
+  const batchesOf = (phases: readonly PhaseResult[]): number[] | undefined => {
+    const out: number[] = [];
+    for (const phase of phases) {
+      const values = perSecond(metric, phase);
+      if (values === undefined) return undefined;
+      for (let i = 0; i + BATCH_SECONDS <= values.length; i += BATCH_SECONDS) out.push(values.slice(i, i + BATCH_SECONDS).reduce((n, v) => n + v, 0) / BATCH_SECONDS);
+    }
+    return out;
+  };
+  const a = batchesOf(baseline);
+  const b = batchesOf(candidate);
+  if (a === undefined || b === undefined || a.length < MIN_BATCHES || b.length < MIN_BATCHES) return undefined;
+  const { pValue } = welchTest(a, b);
+  return { method: 'batch-means', beyondNoise: pValue < ALPHA, pValue: Number.isFinite(pValue) ? pValue : 1, baselineBatches: a.length, candidateBatches: b.length };
+}
+
+/** Single runs: below this relative change nothing is called beyond noise (between-run drift on a shared machine). */
+const PRACTICAL_CHANGE = 0.1;
+
+function relativeChange(metric: AnyMetricName, baseline: readonly PhaseResult[], candidate: readonly PhaseResult[]): number {
+  const mean = (xs: number[]): number => xs.reduce((n, x) => n + x, 0) / xs.length;
+  const a = measured(metric, baseline);
+  const b = measured(metric, candidate);
+  return a.length > 0 && b.length > 0 && mean(a) !== 0 ? (mean(b) - mean(a)) / Math.abs(mean(a)) : 0;
 }
 
 function measured(metric: AnyMetricName, phases: readonly PhaseResult[]): number[] {

@@ -52,7 +52,8 @@ export interface PhaseComparison {
  * - `improved` / `regressed`: changed in the catalogue's better / worse direction (and beyond
  *   noise where noise was judged);
  * - `within-noise`: changed, but not beyond the noise judgement;
- * - `changed`: a metric with no better direction changed;
+ * - `changed`: a metric with no better direction changed, or one that machine noise can move
+ *   but no noise estimate covers (latency.max of single runs): never called a regression;
  * - `unchanged`; `unknown`: a side has no value.
  */
 export type Verdict = 'improved' | 'regressed' | 'within-noise' | 'changed' | 'unchanged' | 'unknown';
@@ -79,6 +80,18 @@ export type NoiseJudgement =
       readonly pValue: number;
       readonly baselineRuns: number;
       readonly candidateRuns: number;
+    }
+  | {
+      /**
+       * Single runs: Welch's t-test over batch means of the window's per-second series (the
+       * within-run spread stands in for the between-run one; batches of BATCH_SECONDS damp the
+       * seconds' correlation). For CPU, CPU per event and throughput figures.
+       */
+      readonly method: 'batch-means';
+      readonly beyondNoise: boolean;
+      readonly pValue: number;
+      readonly baselineBatches: number;
+      readonly candidateBatches: number;
     }
   | {
       /** Distribution-free 95 % confidence intervals of the quantile, read from the stored histograms. */
