@@ -1,4 +1,4 @@
-import { formatDurationUs, formatPercent, formatRatio } from '../format.js';
+import { formatCount, formatDurationUs, formatPercent, formatRatio } from '../format.js';
 import type { PhaseResult, RunResult } from '../result/types.js';
 import { phaseLabel, repeatsOf } from '../result/phase-label.js';
 import { recommend } from './recommendation.js';
@@ -20,7 +20,9 @@ export function renderVerdict(result: RunResult): string {
   const sentences = measured.map((phase) => {
     const m = phase.metrics;
     const name = phaseLabel(phase, repeats);
-    const delivered = m.delivered_ratio === null ? '' : `delivered ${formatPercent(m.delivered_ratio, m.delivered_ratio === 1 ? 0 : 2)}`;
+    // A phase stopped before its expectations were known (partial, failed) has deliveries but no ratio.
+    const state = phase.status === 'complete' ? '' : ` (${phase.status})`;
+    const delivered = m.delivered_ratio === null ? `${state.trim()} delivered ${formatCount(m.delivered)} events`.trim() : `delivered ${formatPercent(m.delivered_ratio, m.delivered_ratio === 1 ? 0 : 2)}${state}`;
     const lost = m.lost !== null && m.lost > 0 ? ` (lost ${m.lost})` : '';
     if (PUSH.has(phase.transport)) {
       const connections = m.reconnects === 0 ? 'over one connection per client' : `with ${m.reconnects} reconnects`;

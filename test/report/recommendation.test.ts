@@ -61,3 +61,15 @@ describe('recommend: a choice that follows from the run\'s figures and workload'
     expect(recommend(result('broadcast', { sse: { p50: 2300, p99: 4500, cpu: 5, bytes: 140, lost: 3 } }))).toBe('Recommendation: none — no transport delivered everything it owed in this run; look at the losses above first.');
   });
 });
+
+describe('renderVerdict: a phase that did not complete still reads as a sentence', () => {
+  it('partial and failed phases say so, with their deliveries, and no words go missing', async () => {
+    const { renderVerdict } = await import('../../src/report/verdict.js');
+    const r = result('broadcast', { sse: { p50: 4330, p99: 9000, cpu: 10, bytes: 140, status: 'partial' }, ws: { p50: 2000, p99: 5000, cpu: 10, bytes: 116, status: 'failed' } });
+    for (const p of r.phases) Object.assign(p.metrics, { delivered_ratio: null, delivered: 1234, reconnects: 0 });
+    const text = renderVerdict(r);
+    expect(text).toContain('sse (partial) delivered 1,234 events at p50 4.33 ms');
+    expect(text).toContain('ws (failed) delivered 1,234 events at p50 2.00 ms');
+    expect(text).not.toMatch(/ {2}at p50/);
+  });
+});
