@@ -66,7 +66,9 @@ export async function runPhase(plan: PhasePlan, env: PhaseEnvironment): Promise<
   const liveLatency = newHistogram();
   pool.onTick((tick, workerIndex) => {
     rec.ticks[workerIndex][tick.second] = tick;
-    liveLatency.add(decodeHistogram(tick.secondLatency));
+    // Once the window is open the live p99 is the window's, as the final one is (not warm-up's).
+    const windowStartUs = rec.timeline.windowStartUs;
+    if (windowStartUs === undefined || phaseStartUs + (tick.second + 1) * 1_000_000 > windowStartUs) liveLatency.add(decodeHistogram(tick.secondLatency));
     if (env.onSecond !== undefined && rec.ticks.every((ticks) => ticks[tick.second] !== undefined)) env.onSecond(secondRecord(rec, tick.second, stage));
   });
 
@@ -145,6 +147,7 @@ export async function runPhase(plan: PhasePlan, env: PhaseEnvironment): Promise<
     rec.serverAtWindowStart = await target.source.sample();
     rec.generatorAtWindowStart = generator.sample();
     stage = 'measuring';
+    liveLatency.reset();
     stalls = scheduleStalls(config.faults, target, windowStartUs, rec.warnings);
     if (!(await reached(sleepUntilUs(windowEndUs, wait)))) return finish();
     rec.serverAtWindowEnd = await target.source.sample();
