@@ -253,3 +253,17 @@ describe('report helpers', () => {
     ]);
   });
 });
+
+describe('the memory-per-connection chart', () => {
+  it('carries the table\'s caveat when a phase had fewer than 1000 clients, and not otherwise', async () => {
+    const { costCharts } = await import('../../src/report/html/cost-charts.js');
+    const few = fixtureResult([fixturePhase('sse', { latenciesUs: [1000] })]);
+    few.phases[0].metrics['server.memory_per_connection'] = 4096;
+    const caption = (r: typeof few): string => (costCharts(reportPhases([r], ['r'])).find((c) => c.title === 'Server memory per connection') as { caption: string }).caption;
+    expect(caption(few)).toContain('Careful: below 1000 clients it mostly measures the server warming up, not its connections.');
+    const many = fixtureResult([fixturePhase('sse', { latenciesUs: [1000] })]);
+    many.phases[0].metrics['server.memory_per_connection'] = 4096;
+    many.phases[0].params.clients = 5000;
+    expect(caption(many)).toBe('(Peak RSS − RSS before clients) / connected clients.');
+  });
+});

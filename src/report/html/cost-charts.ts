@@ -2,6 +2,7 @@ import { METRICS, type MetricName } from '../../metrics/catalog.js';
 import { formatMetric } from '../../metrics/metric-text.js';
 import type { ChartSlot } from './chart-spec.js';
 import { FORMAT_OF_UNIT } from './metric-format.js';
+import { FEW_CLIENTS_FOOTNOTE, MEMORY_PER_CONNECTION_MIN_CLIENTS } from '../result-cells.js';
 import type { ReportPhase } from './report-phases.js';
 
 interface CostBar {
@@ -29,11 +30,13 @@ export function costCharts(phases: readonly ReportPhase[]): ChartSlot[] {
   return COST_BARS.map((bar, i) => {
     const values = phases.map((rp) => rp.phase.metrics[bar.metric] ?? null);
     if (values.every((v) => v === null)) return { kind: 'missing', title: bar.title, reason: notMeasured(bar.metric, phases) };
+    // The table's caveat, on the chart too: with few clients the figure is mostly warm-up.
+    const fewClients = bar.metric === 'server.memory_per_connection' && phases.some((rp) => rp.phase.params.clients < MEMORY_PER_CONNECTION_MIN_CLIENTS);
     return {
       id: `chart-cost-${i}`,
       kind: 'bar',
       title: bar.title,
-      caption: bar.caption,
+      caption: fewClients ? `${bar.caption} Careful: ${FEW_CLIENTS_FOOTNOTE.replace(/^mem\/conn is \(peak − starting RSS\) \/ clients: /, '')}.` : bar.caption,
       labels: phases.map((rp) => rp.label),
       values,
       colors: phases.map((rp) => rp.style.color),
