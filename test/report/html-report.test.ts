@@ -267,3 +267,10 @@ describe('the memory-per-connection chart', () => {
     expect(caption(many)).toBe('(Peak RSS − RSS before clients) / connected clients.');
   });
 });
+
+describe('the report header', () => {
+  it('shows the configuration that ran, not only the scenario\'s description', () => {
+    const html = renderHtmlReport([fixtureResult([fixturePhase('sse', { latenciesUs: [1000] }), fixturePhase('ws', { latenciesUs: [1000] })])]);
+    expect(html).toContain('ran: sse, ws · 10 clients · broadcast, 20 events/s on each of 1 topics, 64 B payload');
+  });
+});

@@ -116,8 +116,22 @@ ${BROWSER_SCRIPT}</script>
 function subtitle(results: readonly RunResult[], labels: readonly string[], phases: readonly ReportPhase[]): string {
   const when = (r: RunResult): string => r.startedAt.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
   const phaseCount = `${phases.length} ${phases.length === 1 ? 'phase' : 'phases'}`;
-  if (results.length === 1) return `${results[0].scenario.description} · ${when(results[0])} · ${phaseCount}`;
+  if (results.length === 1) return `${results[0].scenario.description} · ${ranWith(results[0])} · ${when(results[0])} · ${phaseCount}`;
   return `${results.map((r, i) => `${labels[i]} (${when(r)})`).join(' vs ')} · ${phaseCount}`;
+}
+
+/**
+ * The configuration that ran, from the phases themselves — flags may have changed the
+ * clients, rate or transports the scenario's description speaks of.
+ */
+function ranWith(result: RunResult): string {
+  const first = result.phases[0]?.params;
+  if (first === undefined) return 'no phase ran';
+  const transports = [...new Set(result.phases.map((p) => p.transport))].join(', ');
+  const clients = [...new Set(result.phases.map((p) => p.params.clients))].join('/');
+  const rate = first.pattern === 'rooms' ? `${first.rate} events/s per client` : first.pattern === 'broadcast' ? `${first.rate} events/s on each of ${first.topics} topics` : `${first.rate} events/s in total`;
+  const target = result.target.kind === 'external' ? ` · target ${result.target.url}${result.target.profile ? ` (profile ${result.target.profile.name})` : ''}` : '';
+  return `ran: ${transports} · ${clients} clients · ${first.pattern}, ${rate}, ${first.payloadBytes} B payload${target}`;
 }
 
 /** The colour key: one chip per transport present, and a line style per file when there are several. */
