@@ -31,7 +31,7 @@ const withDefaults = commands().flatMap((command) =>
 
 describe('every default --help shows is a value the option accepts', () => {
   it('there are defaults to check', () => {
-    expect(withDefaults.map(([name]) => name)).toEqual(expect.arrayContaining(['server --long-poll-timeout', 'server --max-body', 'probe --duration', 'run --out']));
+    expect(withDefaults.map(([name]) => name)).toEqual(expect.arrayContaining(['server --long-poll-timeout', 'server --max-body', 'probe --duration', 'run --repeat']));
   });
 
   it.each(withDefaults)('%s', (_name, command, option) => {
