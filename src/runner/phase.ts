@@ -43,157 +43,211 @@ export interface PhaseEnvironment {
  * failing) end it early with status partial or failed, keeping everything measured so far.
  */
 export async function runPhase(plan: PhasePlan, env: PhaseEnvironment): Promise<PhaseResult> {
-  const { config, target } = env;
-  const workers = Math.max(1, Math.min(config.workers, plan.clients));
-  const phaseStartUs = nowUs() + STARTUP_US;
-  const rec = newRecording(plan, phaseParams(plan, config, workers), phaseStartUs);
-  rec.serverSource = target.source.kind;
-  rec.serverBaseline = await target.source.sample();
+  return (await PhaseRun.prepare(plan, env)).run();
+}
 
-  const topology: Topology = {
-    pattern: config.workload.pattern,
-    topics: plan.topics,
-    roomSize: config.workload.roomSize,
-    prefix: env.topicPrefix,
-  };
-  const generator = new GeneratorMonitor();
-  generator.start();
-  // A shaped link: clients reach the server through rtbench's proxy; the publisher does not.
-  const shape = config.faults.find((f) => f.kind === 'shape');
-  const proxy = shape !== undefined ? await ShapingProxy.start(target.url, shape) : undefined;
-  const pool = new WorkerPool(workerInits(plan, config, proxy?.url ?? target.url, target.profile, topology, workers, phaseStartUs));
-  // Every second's latency, folded in as it arrives, for the progress line's "p99 so far".
-  const liveLatency = newHistogram();
-  pool.onTick((tick, workerIndex) => {
-    rec.ticks[workerIndex][tick.second] = tick;
-    // Once the window is open the live p99 is the window's, as the final one is (not warm-up's).
-    const windowStartUs = rec.timeline.windowStartUs;
-    if (windowStartUs === undefined || phaseStartUs + (tick.second + 1) * 1_000_000 > windowStartUs) liveLatency.add(decodeHistogram(tick.secondLatency));
-    if (env.onSecond !== undefined && rec.ticks.every((ticks) => ticks[tick.second] !== undefined)) env.onSecond(secondRecord(rec, tick.second, stage));
-  });
+/** Whatever ended a phase early: Ctrl-C, the server dying, a worker failing, an invalid phase. */
+interface Interruption {
+  readonly status: 'partial' | 'failed';
+  readonly message: string;
+  readonly code?: ErrorCode;
+}
 
-  // Cancels the phase's own waits when it ends, so no timer outlives it.
-  const phaseOver = new AbortController();
-  const wait = AbortSignal.any([env.signal, phaseOver.signal]);
-  let stage: Stage = 'connecting';
-  const connectBudgetUs = Math.round((plan.clients / config.clients.connectRate) * 1.5e6) + 15_000_000;
-  // What the phase should take when all goes well (the drain usually ends early).
-  const expectedS = (STARTUP_US + (plan.clients / config.clients.connectRate) * 1e6 + PUBLISH_LEAD_US + config.warmupUs + config.durationUs + Math.min(plan.drainUs, 1e6)) / 1e6;
-  const stopSampling = startSampler(rec, target, generator, phaseStartUs, () => {
-    env.onProgress?.(progressOf(rec, env, stage, expectedS, liveLatency));
-  });
+/**
+ * The state of one running phase in one place (rather than a long function's closures): what
+ * it has recorded, the threads, publisher and monitors it runs, its stage, and what — if
+ * anything — interrupted it. `run()` walks the stages; `finish()` always collects.
+ */
+class PhaseRun {
+  readonly #plan: PhasePlan;
+  readonly #env: PhaseEnvironment;
+  readonly #rec: PhaseRecording;
+  readonly #phaseStartUs: number;
+  readonly #topology: Topology;
+  readonly #generator = new GeneratorMonitor();
+  readonly #proxy: ShapingProxy | undefined;
+  readonly #pool: WorkerPool;
+  /** Every second's latency as it arrives, for the progress line's p99 (the window's once it opens). */
+  readonly #liveLatency = newHistogram();
+  /** Aborted when the phase ends, so none of its own waits outlives it. */
+  readonly #phaseOver = new AbortController();
+  readonly #wait: AbortSignal;
+  readonly #interrupted: Promise<void>;
+  #wake!: () => void;
+  #interruption: Interruption | undefined;
+  #stage: Stage = 'connecting';
+  #stopSampling: () => void = () => {};
+  #publisher: Publisher | undefined;
+  #stopStalls: (() => void) | undefined;
+  readonly #onAbort = (): void => this.#interrupt({ status: 'partial', message: 'interrupted' });
 
-  // Whatever ends the phase early: Ctrl-C, the server dying, a worker failing.
-  let interruption: { status: 'partial' | 'failed'; message: string; code?: ErrorCode } | undefined;
-  let interrupt!: (status: 'partial' | 'failed', message: string, code?: ErrorCode) => void;
-  const interrupted = new Promise<void>((resolve) => {
-    interrupt = (status, message, code) => {
-      interruption ??= { status, message, ...(code ? { code } : {}) };
-      resolve();
-    };
-  });
-  const onAbort = (): void => interrupt('partial', 'interrupted');
-  if (env.signal.aborted) onAbort();
-  env.signal.addEventListener('abort', onAbort, { once: true });
-  void target.died.then((error) => interrupt('failed', error.message, error.code));
-  void pool.failed.then((error) => interrupt('failed', error.message, isRtbError(error) ? error.code : 'RTB_ERR_RUN_FAILED'));
-  /** Waits for `step`, or for an interruption; true when the step finished. */
-  const reached = async (step: Promise<unknown>): Promise<boolean> => {
-    await Promise.race([step, interrupted]);
-    return interruption === undefined;
-  };
+  private constructor(plan: PhasePlan, env: PhaseEnvironment, rec: PhaseRecording, phaseStartUs: number, proxy: ShapingProxy | undefined) {
+    const { config, target } = env;
+    this.#plan = plan;
+    this.#env = env;
+    this.#rec = rec;
+    this.#phaseStartUs = phaseStartUs;
+    this.#proxy = proxy;
+    this.#topology = { pattern: config.workload.pattern, topics: plan.topics, roomSize: config.workload.roomSize, prefix: env.topicPrefix };
+    this.#pool = new WorkerPool(workerInits(plan, config, proxy?.url ?? target.url, target.profile, this.#topology, rec.workers, phaseStartUs));
+    this.#pool.onTick((tick, workerIndex) => {
+      rec.ticks[workerIndex][tick.second] = tick;
+      // Once the window is open the live p99 is the window's, as the final one is (not warm-up's).
+      const windowStartUs = rec.timeline.windowStartUs;
+      if (windowStartUs === undefined || phaseStartUs + (tick.second + 1) * 1_000_000 > windowStartUs) this.#liveLatency.add(decodeHistogram(tick.secondLatency));
+      if (env.onSecond !== undefined && rec.ticks.every((ticks) => ticks[tick.second] !== undefined)) env.onSecond(secondRecord(rec, tick.second, this.#stage));
+    });
+    this.#wait = AbortSignal.any([env.signal, this.#phaseOver.signal]);
+    this.#interrupted = new Promise<void>((resolve) => (this.#wake = resolve));
+  }
 
-  let publisher: Publisher | undefined;
-  let stalls: (() => void) | undefined;
-  try {
-    // 1. Connect every client (or give up on the stragglers after the connect budget).
-    let everyoneConnected = false;
-    if (!(await reached(Promise.race([pool.allConnected().then(() => (everyoneConnected = true)), sleep(connectBudgetUs / 1000, wait)])))) return finish();
-    rec.timeline.connectedUs = nowUs();
-    if (!everyoneConnected) {
-      const connectedNow = sumLatest(rec, (t) => t.everConnected);
-      if (connectedNow === 0) {
-        interrupt('failed', `no client connected within ${Math.round(connectBudgetUs / 1e6)} s — check the profile's ${plan.transport} section (rtbench profile check shows each step)`, 'RTB_ERR_PHASE_INVALID');
-        return finish();
-      }
-      rec.warnings.push(`only ${connectedNow} of ${plan.clients} clients connected within ${Math.round(connectBudgetUs / 1e6)} s; the window ran with those`);
+  /** Samples the server's baseline and starts the proxy (a shaped link) before any thread starts. */
+  static async prepare(plan: PhasePlan, env: PhaseEnvironment): Promise<PhaseRun> {
+    const { config, target } = env;
+    const workers = Math.max(1, Math.min(config.workers, plan.clients));
+    const phaseStartUs = nowUs() + STARTUP_US;
+    const rec = newRecording(plan, phaseParams(plan, config, workers), phaseStartUs);
+    rec.serverSource = target.source.kind;
+    rec.serverBaseline = await target.source.sample();
+    // A shaped link: clients reach the server through rtbench's proxy; the publisher does not.
+    const shape = config.faults.find((f) => f.kind === 'shape');
+    const proxy = shape !== undefined ? await ShapingProxy.start(target.url, shape) : undefined;
+    return new PhaseRun(plan, env, rec, phaseStartUs, proxy);
+  }
+
+  async run(): Promise<PhaseResult> {
+    const { config, target, signal } = this.#env;
+    const plan = this.#plan;
+    this.#generator.start();
+    const connectBudgetUs = Math.round((plan.clients / config.clients.connectRate) * 1.5e6) + 15_000_000;
+    // What the phase should take when all goes well (the drain usually ends early).
+    const expectedS = (STARTUP_US + (plan.clients / config.clients.connectRate) * 1e6 + PUBLISH_LEAD_US + config.warmupUs + config.durationUs + Math.min(plan.drainUs, 1e6)) / 1e6;
+    this.#stopSampling = startSampler(this.#rec, target, this.#generator, this.#phaseStartUs, () => {
+      this.#env.onProgress?.(progressOf(this.#rec, this.#env, this.#stage, expectedS, this.#liveLatency));
+    });
+    if (signal.aborted) this.#onAbort();
+    signal.addEventListener('abort', this.#onAbort, { once: true });
+    void target.died.then((error) => this.#interrupt({ status: 'failed', message: error.message, code: error.code }));
+    void this.#pool.failed.then((error) => this.#interrupt({ status: 'failed', message: error.message, code: isRtbError(error) ? error.code : 'RTB_ERR_RUN_FAILED' }));
+    try {
+      if ((await this.#connect(connectBudgetUs)) && (await this.#measure()) && (await this.#publishingOver())) await this.#drain();
+    } catch (error) {
+      this.#interrupt({ status: 'failed', message: isRtbError(error) ? error.message : describeError(error) });
     }
+    return this.#finish();
+  }
 
-    // 2. Warm up and measure: publishing starts now and stops at the window's end.
+  #interrupt(interruption: Interruption): void {
+    this.#interruption ??= interruption;
+    this.#wake();
+  }
+
+  /** Waits for `step`, or for an interruption; true when the step finished. */
+  async #reached(step: Promise<unknown>): Promise<boolean> {
+    await Promise.race([step, this.#interrupted]);
+    return this.#interruption === undefined;
+  }
+
+  /** 1. Every client connects (or the stragglers are given up on after the connect budget). */
+  async #connect(budgetUs: number): Promise<boolean> {
+    const rec = this.#rec;
+    let everyoneConnected = false;
+    if (!(await this.#reached(Promise.race([this.#pool.allConnected().then(() => (everyoneConnected = true)), sleep(budgetUs / 1000, this.#wait)])))) return false;
+    rec.timeline.connectedUs = nowUs();
+    if (everyoneConnected) return true;
+    const connectedNow = sumLatest(rec, (t) => t.everConnected);
+    if (connectedNow === 0) {
+      this.#interrupt({ status: 'failed', message: `no client connected within ${Math.round(budgetUs / 1e6)} s — check the profile's ${this.#plan.transport} section (rtbench profile check shows each step)`, code: 'RTB_ERR_PHASE_INVALID' });
+      return false;
+    }
+    rec.warnings.push(`only ${connectedNow} of ${this.#plan.clients} clients connected within ${Math.round(budgetUs / 1e6)} s; the window ran with those`);
+    return true;
+  }
+
+  /** 2. Warm up and measure: publishing starts now and stops at the window's end. */
+  async #measure(): Promise<boolean> {
+    const { config, target } = this.#env;
+    const rec = this.#rec;
+    const plan = this.#plan;
     const publishStartUs = nowUs() + PUBLISH_LEAD_US;
     const windowStartUs = publishStartUs + config.warmupUs;
     const windowEndUs = windowStartUs + config.durationUs;
     Object.assign(rec.timeline, { publishStartUs, windowStartUs, windowEndUs });
-    pool.broadcast({ type: 'window', publishStartUs, windowStartUs, windowEndUs });
+    this.#pool.broadcast({ type: 'window', publishStartUs, windowStartUs, windowEndUs });
     if (config.workload.pattern !== 'rooms') {
-      publisher = new Publisher({
+      this.#publisher = new Publisher({
         targetUrl: target.url,
         publish: target.profile.publish,
-        topics: topicNames(topology),
-        totalRatePerS: config.workload.pattern === 'broadcast' ? plan.rate * plan.topics : plan.rate,
+        topics: topicNames(this.#topology),
+        totalRatePerS: plan.ratePer === 'topic' ? plan.ratePerS * plan.topics : plan.ratePerS,
         arrival: config.workload.arrival,
         payloadBytes: plan.payloadBytes,
         seed: plan.seed,
         startUs: publishStartUs,
         windowStartUs,
         windowEndUs,
-        phaseStartUs,
+        phaseStartUs: this.#phaseStartUs,
       });
-      await sleepUntilUs(publishStartUs, wait);
-      publisher.start();
+      await sleepUntilUs(publishStartUs, this.#wait);
+      this.#publisher.start();
     }
-    stage = 'warming up';
-    if (!(await reached(sleepUntilUs(windowStartUs, wait)))) return finish();
+    this.#stage = 'warming up';
+    if (!(await this.#reached(sleepUntilUs(windowStartUs, this.#wait)))) return false;
     rec.serverAtWindowStart = await target.source.sample();
-    rec.generatorAtWindowStart = generator.sample();
-    stage = 'measuring';
-    liveLatency.reset();
-    stalls = scheduleStalls(config.faults, target, windowStartUs, rec.warnings);
-    if (!(await reached(sleepUntilUs(windowEndUs, wait)))) return finish();
+    rec.generatorAtWindowStart = this.#generator.sample();
+    this.#stage = 'measuring';
+    this.#liveLatency.reset();
+    this.#stopStalls = scheduleStalls(config.faults, target, windowStartUs, rec.warnings);
+    if (!(await this.#reached(sleepUntilUs(windowEndUs, this.#wait)))) return false;
     rec.serverAtWindowEnd = await target.source.sample();
     rec.serverStats = await target.stats();
-    rec.generatorAtWindowEnd = generator.sample();
-
-    // 3. Publishing has stopped: tell the workers what their clients should have received.
-    stage = 'draining';
-    if (publisher !== undefined) {
-      if (!(await reached(publisher.done().then((report) => (rec.published = report))))) return finish();
-    } else {
-      if (!(await reached(pool.allPublished().then((reports) => (rec.published = mergePublishReports(reports)))))) return finish();
-    }
-    const invalid = publishingProblem(rec.published!, target);
-    if (invalid !== undefined) {
-      interrupt('failed', invalid, 'RTB_ERR_PHASE_INVALID');
-      return finish();
-    }
-    pool.broadcast({ type: 'expected', streams: rec.published!.streams });
-
-    // 4. Drain: until every expected delivery arrived, or the drain time is up.
-    const drained = await reached(Promise.race([pool.allDrained().then(() => true), sleep(plan.drainUs / 1000, wait).then(() => false)]));
-    if (drained) rec.timeline.endUs = nowUs();
-    return await finish();
-  } catch (error) {
-    interruption ??= { status: 'failed', message: isRtbError(error) ? error.message : describeError(error) };
-    return await finish();
+    rec.generatorAtWindowEnd = this.#generator.sample();
+    return true;
   }
 
-  async function finish(): Promise<PhaseResult> {
-    stage = 'collecting';
-    stalls?.();
-    phaseOver.abort();
-    env.signal.removeEventListener('abort', onAbort);
+  /** 3. Publishing has stopped: check it was valid, and tell the workers what their clients are owed. */
+  async #publishingOver(): Promise<boolean> {
+    const rec = this.#rec;
+    this.#stage = 'draining';
+    const publisher = this.#publisher;
+    const reported = publisher !== undefined ? publisher.done().then((report) => (rec.published = report)) : this.#pool.allPublished().then((reports) => (rec.published = mergePublishReports(reports)));
+    if (!(await this.#reached(reported))) return false;
+    const invalid = publishingProblem(rec.published!, this.#env.target);
+    if (invalid !== undefined) {
+      this.#interrupt({ status: 'failed', message: invalid, code: 'RTB_ERR_PHASE_INVALID' });
+      return false;
+    }
+    this.#pool.broadcast({ type: 'expected', streams: rec.published!.streams });
+    return true;
+  }
+
+  /** 4. Drain: until every expected delivery arrived, or the drain time is up. */
+  async #drain(): Promise<void> {
+    const drained = await this.#reached(Promise.race([this.#pool.allDrained().then(() => true), sleep(this.#plan.drainUs / 1000, this.#wait).then(() => false)]));
+    if (drained) this.#rec.timeline.endUs = nowUs();
+  }
+
+  /** Stops everything the phase started, collects the workers' reports and summarises — whatever happened. */
+  async #finish(): Promise<PhaseResult> {
+    const rec = this.#rec;
+    this.#stage = 'collecting';
+    this.#stopStalls?.();
+    this.#phaseOver.abort();
+    this.#env.signal.removeEventListener('abort', this.#onAbort);
+    const publisher = this.#publisher;
     publisher?.stop();
     if (rec.published === undefined && publisher !== undefined) rec.published = await settleWithin(publisher.done(), 5000);
-    stopSampling();
+    this.#stopSampling();
     rec.timeline.endUs ??= nowUs();
-    rec.finals = (await settleWithin(pool.stop(), 10_000)) ?? [];
-    await pool.terminate();
-    await proxy?.close();
-    generator.stop();
-    if (interruption === undefined) {
-      const nothing = nothingDelivered(rec, target);
-      if (nothing !== undefined) interruption = { status: 'failed', message: nothing, code: 'RTB_ERR_PHASE_INVALID' };
+    rec.finals = (await settleWithin(this.#pool.stop(), 10_000)) ?? [];
+    await this.#pool.terminate();
+    await this.#proxy?.close();
+    this.#generator.stop();
+    if (this.#interruption === undefined) {
+      const nothing = nothingDelivered(rec, this.#env.target);
+      if (nothing !== undefined) this.#interruption = { status: 'failed', message: nothing, code: 'RTB_ERR_PHASE_INVALID' };
     }
+    const interruption = this.#interruption;
     if (interruption !== undefined) {
       rec.status = interruption.status;
       rec.error = interruption.message;
@@ -209,7 +263,7 @@ function phaseParams(plan: PhasePlan, config: RunConfig, workers: number): Phase
     pattern: w.pattern,
     clients: plan.clients,
     topics: plan.topics,
-    rate: plan.rate,
+    rate: plan.ratePerS,
     arrival: w.arrival,
     payloadBytes: plan.payloadBytes,
     ...(w.pattern === 'rooms' ? { roomSize: w.roomSize } : {}),
@@ -244,7 +298,7 @@ function workerInits(plan: PhasePlan, config: RunConfig, targetUrl: string, prof
       connectRatePerS: config.clients.connectRate / workers,
       phaseStartUs,
       seed: deriveSeed(plan.seed, i),
-      ...(config.workload.pattern === 'rooms' ? { upstream: { ratePerS: plan.rate, arrival: config.workload.arrival, payloadBytes: plan.payloadBytes } } : {}),
+      ...(config.workload.pattern === 'rooms' ? { upstream: { ratePerS: plan.ratePerS, arrival: config.workload.arrival, payloadBytes: plan.payloadBytes } } : {}),
     });
     first += count;
   }

@@ -13,8 +13,9 @@ export interface PhasePlan {
   readonly sweep?: { readonly param: SweepParam; readonly value: number; readonly label: string };
   readonly repeat: number;
   readonly clients: number;
-  /** Events/s: per topic (broadcast), total (per-client), per client (rooms). */
-  readonly rate: number;
+  /** Events per second of `ratePer`: each topic (broadcast), all topics together (per-client), each client (rooms). */
+  readonly ratePerS: number;
+  readonly ratePer: 'topic' | 'all-topics' | 'client';
   readonly payloadBytes: number;
   readonly topics: number;
   readonly client: ClientOptions;
@@ -87,7 +88,8 @@ function makePhase(config: RunConfig, options: ReturnType<typeof variantsOf>[num
     ...(sweep ? { sweep } : {}),
     repeat,
     clients,
-    rate,
+    ratePerS: rate,
+    ratePer: w.pattern === 'broadcast' ? 'topic' : w.pattern === 'per-client' ? 'all-topics' : 'client',
     payloadBytes,
     topics,
     client: options.client,

@@ -37,9 +37,9 @@ describe('planPhases: keys and order', () => {
   });
 
   it('a rate or payload sweep sets that figure per phase', () => {
-    expect(plan({ transports: 'ws', sweep: 'rate=5,50' }).map((p) => [p.key, p.rate])).toEqual([
-      ['ws[rate=5]', 5],
-      ['ws[rate=50]', 50],
+    expect(plan({ transports: 'ws', sweep: 'rate=5,50' }).map((p) => [p.key, p.ratePerS, p.ratePer])).toEqual([
+      ['ws[rate=5]', 5, 'topic'],
+      ['ws[rate=50]', 50, 'topic'],
     ]);
     expect(plan({ transports: 'ws', sweep: 'payloadBytes=16,1KiB' }).map((p) => [p.key, p.payloadBytes])).toEqual([
       ['ws[payloadBytes=16]', 16],

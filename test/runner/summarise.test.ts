@@ -11,7 +11,7 @@ const S = 1_000_000;
 /** A recording of a 10 s window (seconds 2–12 of the phase) as the runner would hand it over. */
 function recording(options: { transport?: 'polling' | 'sse'; utilization: number; loopDelayP99Us: number; machineBusy: number; missedPolls?: number; serverSampleEveryS?: number[] }): PhaseRecording {
   const transport = options.transport ?? 'sse';
-  const plan = { key: transport, transport, repeat: 1, clients: 10, rate: 10, payloadBytes: 64, topics: 1, client: { transport }, drainUs: S, seed: 1 } as PhasePlan;
+  const plan = { key: transport, transport, repeat: 1, clients: 10, ratePerS: 10, ratePer: 'topic', payloadBytes: 64, topics: 1, client: { transport }, drainUs: S, seed: 1 } as PhasePlan;
   const rec = newRecording(plan, { pattern: 'broadcast', clients: 10, topics: 1, rate: 10, arrival: 'poisson', payloadBytes: 64, durationUs: 10 * S, warmupUs: S, drainUs: S, workers: 1, seed: 1 }, 0);
   Object.assign(rec.timeline, { connectedUs: S, publishStartUs: S, windowStartUs: 2 * S, windowEndUs: 12 * S, endUs: 13 * S });
   const counters = (second: number): CounterSnapshot => ({ requests: 40 * second, missedPolls: Math.round(((options.missedPolls ?? 0) * second) / 12), emptyResponses: 0, received: 100 * second, bytesDown: 15_000 * second, bytesUp: 0, publishRequests: 0, publishErrors: 0 });
