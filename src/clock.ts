@@ -10,6 +10,11 @@ export function nowUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
 
+/** The same clock in milliseconds, for deadlines and timeouts. */
+export function nowMs(): number {
+  return nowUs() / 1000;
+}
+
 /** Wall-clock time for humans and file names only; never used to measure. */
 export function wallClockIso(): string {
   return new Date().toISOString();

@@ -32,7 +32,7 @@ export function createClient(options: ClientOptions, env: ClientEnvironment, ind
     if (options.transport !== 'ws' && options.transport !== 'long-polling') return missing();
     // Engine.IO polling by hand: socket.io-client's polling transport saturates the generator (see the client).
     if (options.transport === 'long-polling') return new EngineIoPollingClient(env, index, topic, profile.socketIo!);
-    return new SocketIoClient(env, index, topic, 'websocket', profile.socketIo!);
+    return new SocketIoClient(env, index, topic, profile.socketIo!);
   }
   switch (options.transport) {
     case 'polling':

@@ -36,7 +36,13 @@ export abstract class HttpPoller extends ClientBase {
 
   constructor(env: ClientEnvironment, index: number, topic: string, spec: PollSpec, extraVars: Record<string, string> = {}) {
     super(env, index, topic);
-    this.agent = new MeteredAgent(env, {}, this.connectOwn);
+    // One keep-alive socket: a socket opened after the first is a reconnect (the server, an
+    // idle timeout or a fault closed the last one).
+    let sockets = 0;
+    this.agent = new MeteredAgent((options) => {
+      if (sockets++ > 0) env.metrics.reconnects++;
+      return this.connectOwn(options);
+    });
     this.spec = spec;
     this.#vars = { ...topicVars(topic), ...extraVars };
     this.#headers = renderHeaders(spec.headers, this.#vars);

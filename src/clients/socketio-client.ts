@@ -1,5 +1,3 @@
-import type { IncomingMessage } from 'node:http';
-import type { Socket as NetSocket } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import { nowUs } from '../clock.js';
 import type { EmitSpec, SocketIoSpec } from '../profiles/profile-types.js';
@@ -15,35 +13,37 @@ const SENT: PublishOutcome = { ok: true, status: 0 };
 const REFUSED: PublishOutcome = { ok: false, status: 0 };
 
 /**
- * The socket.io driver (DESIGN §2b `driver: socket.io`): a Socket.IO 4 client on one
- * Engine.IO transport — `websocket` for rtbench's ws phases, `polling` (Engine.IO's long
- * polling) for long-polling phases. socket.io-client does the Engine.IO handshake, namespace
- * connect, ping/pong and packet batches; its HTTP requests and WebSocket go through a metered
- * agent, so requests and bytes are counted as on every other transport. After connecting it
+ * The socket.io driver's ws transport (DESIGN §2b `driver: socket.io`): a Socket.IO 4 client
+ * on Engine.IO's websocket transport (long-polling is engineio-polling-client.ts).
+ * socket.io-client does the Engine.IO handshake, namespace connect and ping/pong; its
+ * WebSocket goes through a metered agent, so bytes are counted as on every other transport
+ * and each upgrade (one socket each) counts as one subscriber request. After connecting it
  * emits the profile's `subscribe` (a room named by the topic); the profile's `event` carries
  * published messages, each argument read with the marker.
  */
 export class SocketIoClient extends ClientBase {
   readonly #spec: SocketIoSpec;
-  readonly #transport: 'websocket' | 'polling';
   readonly #vars: Record<string, string>;
   #socket: Socket | undefined;
 
-  constructor(env: ClientEnvironment, index: number, topic: string, transport: 'websocket' | 'polling', spec: SocketIoSpec) {
+  constructor(env: ClientEnvironment, index: number, topic: string, spec: SocketIoSpec) {
     super(env, index, topic);
     this.#spec = spec;
-    this.#transport = transport;
     this.#vars = { ...topicVars(topic), topic };
   }
 
   override start(): void {
     this.connecting();
-    const agent = new CountingAgent(this.env, this.connectOwn);
+    // One socket per WebSocket upgrade: opening one is one subscriber request.
+    const agent = new MeteredAgent((options) => {
+      this.env.metrics.requests++;
+      return this.connectOwn(options);
+    });
     const namespace = this.#spec.namespace === '/' ? '' : this.#spec.namespace;
-    this.env.trace?.(`Socket.IO connect ${this.env.origin}${namespace} path ${this.#spec.path} transport ${this.#transport}`);
+    this.env.trace?.(`Socket.IO connect ${this.env.origin}${namespace} path ${this.#spec.path} transport websocket`);
     const socket = io(`${this.env.origin}${namespace}`, {
       path: this.#spec.path,
-      transports: [this.#transport],
+      transports: ['websocket'],
       upgrade: false,
       forceNew: true,
       reconnection: true,
@@ -90,7 +90,7 @@ export class SocketIoClient extends ClientBase {
   }
 
   #connected(): void {
-    this.env.trace?.(`← connected (${this.#transport})`);
+    this.env.trace?.('← connected (websocket)');
     const subscribe = this.#spec.subscribe;
     if (subscribe === undefined) {
       this.opened(nowUs());
@@ -120,21 +120,5 @@ export class SocketIoClient extends ClientBase {
       events += reader.read(this.tracker, bytes, 0, bytes.length, receiveUs);
     }
     this.env.trace?.(`← ${this.#spec.event} ${JSON.stringify(args).slice(0, 300)} — ${events > 0 ? `rtbench event found (${events})` : 'no rtbench event in it'}`);
-  }
-}
-
-/** The driver's agent: every HTTP request (a poll, a post, the upgrade) counts as one subscriber request. */
-class CountingAgent extends MeteredAgent {
-  readonly #counted: ClientEnvironment;
-
-  constructor(env: ClientEnvironment, connect: (options: object) => NetSocket) {
-    super(env, { maxSockets: 2, maxFreeSockets: 2 }, connect);
-    this.#counted = env;
-  }
-
-  // http.Agent.addRequest is called once per request; it is not in @types/node's Agent type.
-  addRequest(req: IncomingMessage, options: object): void {
-    this.#counted.metrics.requests++;
-    (MeteredAgent.prototype as unknown as { addRequest(req: IncomingMessage, options: object): void }).addRequest.call(this, req, options);
   }
 }

@@ -109,10 +109,6 @@ export interface Profile {
   };
 }
 
-/** The transports a profile offers, in canonical order. */
-export function offeredTransports(profile: Profile, all: readonly Transport[]): Transport[] {
-  return all.filter((t) => profile.transports[t] !== undefined);
-}
 
 /** The marker a transport's messages are read with: its own, else the profile's. */
 export function markerFor(profile: Profile, transport: Transport): Marker {

@@ -48,10 +48,6 @@ export function renderTemplate(template: Template, vars: TemplateVars): string {
   return out;
 }
 
-/** True when the template names a cursor (`{cursor}` or `{cursor.NAME}`). */
-export function usesCursor(template: Template): boolean {
-  return template.names.some((n) => n === 'cursor' || n.startsWith('cursor.'));
-}
 
 /**
  * The URL template with every query parameter whose value names a cursor left out: the

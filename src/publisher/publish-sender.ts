@@ -1,4 +1,4 @@
-import { connect as netConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { Client } from 'undici';
 import type { PublishSpec } from '../profiles/profile-types.js';
 import { httpDate, renderTemplate } from '../profiles/template.js';
@@ -121,9 +121,3 @@ export class PublishSender {
   }
 }
 
-/** The default socket factory: a plain TCP connection with Nagle off. */
-export function plainSocket(options: { host: string; port: number }): Socket {
-  const socket = netConnect(options);
-  socket.setNoDelay(true);
-  return socket;
-}

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ClientEnvironment } from '../clients/client-environment.js';
 import { createClient } from '../clients/create-client.js';
-import { nowUs, sleep } from '../clock.js';
+import { nowMs, nowUs, sleep } from '../clock.js';
 import { describeMarker, markerFor, type Profile } from '../profiles/profile-types.js';
 import { encodeEventBody, payloadPadding, publisherOrigin } from '../protocol/event.js';
 import { TRANSPORTS, type Transport } from '../protocol/transports.js';
@@ -90,9 +90,4 @@ async function checkTransport(url: string, profile: Profile, transport: Transpor
     client.stop();
     await sender.close();
   }
-}
-
-/** Milliseconds on the one clock (src/clock.ts), for deadlines. */
-function nowMs(): number {
-  return nowUs() / 1000;
 }

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { nowUs } from '../clock.js';
+import { nowMs } from '../clock.js';
 import { describeError, rtbError, type RtbError } from '../errors.js';
 import { MetricsEndpointSource } from '../monitors/metrics-endpoint-source.js';
 import { NoSource } from '../monitors/no-source.js';
@@ -225,9 +225,4 @@ function get(url: string, timeoutMs = 5000): Promise<{ status: number; body: str
     req.on('error', reject);
     req.end();
   });
-}
-
-/** Milliseconds on the one clock (src/clock.ts), for deadlines. */
-function nowMs(): number {
-  return nowUs() / 1000;
 }

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { stripBrackets } from '../../src/protocol/host.js';
 import { startReferenceServer, type ReferenceServer } from '../../src/server/reference-server.js';
 import type { ServerOptions } from '../../src/server-options.js';
 
@@ -38,10 +39,10 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what =
   }
 }
 
-/** A raw TCP connection to the server, with everything it received collected. */
+/** A raw TCP connection to the server (IPv6 addresses too), with everything it received collected. */
 export async function rawConnection(url: string): Promise<{ socket: Socket; received: () => Buffer; closed: Promise<void> }> {
   const { hostname, port } = new URL(url);
-  const socket = connect({ host: hostname, port: Number(port) });
+  const socket = connect({ host: stripBrackets(hostname), port: Number(port) });
   const chunks: Buffer[] = [];
   socket.on('data', (chunk: Buffer) => chunks.push(chunk));
   socket.on('error', () => {});

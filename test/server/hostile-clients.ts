@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import type { ReferenceServer } from '../../src/server/reference-server.js';
-import { waitFor } from '../helpers/server.js';
+import { rawConnection, waitFor } from '../helpers/server.js';
 
 /**
  * Helpers for tests that talk to the reference server the way a hostile or broken client
@@ -15,18 +15,9 @@ export function hostOf(server: ReferenceServer): string {
   return new URL(server.url).host;
 }
 
-/** A raw TCP connection to the server (IPv6 addresses too), with everything it received collected. */
-export async function rawSocket(server: ReferenceServer): Promise<{ socket: Socket; received: () => Buffer; closed: Promise<void> }> {
-  const socket = connect({ host: server.host, port: server.port });
-  const chunks: Buffer[] = [];
-  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-  socket.on('error', () => {});
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('error', reject);
-  });
-  return { socket, received: () => Buffer.concat(chunks), closed };
+/** A raw TCP connection to the server, with everything it received collected. */
+export function rawSocket(server: ReferenceServer): Promise<{ socket: Socket; received: () => Buffer; closed: Promise<void> }> {
+  return rawConnection(server.url);
 }
 
 /** One raw HTTP exchange: writes `request` and collects what arrives until the server closes or `timeoutMs` passes. */
