@@ -18,7 +18,8 @@ export function describeNoise(metric: AnyMetricName, noise: NoiseJudgement): str
   if (noise.method === 'welch-t-test') return `${word}: Welch's t-test over ${noise.baselineRuns} vs ${noise.candidateRuns} runs, p = ${formatP(noise.pValue)}`;
   if (noise.method === 'batch-means') return `${word}: Welch's t-test over ${noise.baselineBatches} vs ${noise.candidateBatches} batch means of the per-second series, p = ${formatP(noise.pValue)}`;
   const interval = (i: QuantileInterval): string => (i.high === null ? `≥ ${formatMetric(metric, i.low)} (too few events to bound it above)` : `${formatMetric(metric, i.low)}–${formatMetric(metric, i.high)}`);
-  return `${word}: 95% intervals ${interval(noise.baselineInterval)} vs ${interval(noise.candidateInterval)} ${noise.beyondNoise ? 'do not overlap' : 'overlap'}`;
+  const jitter = noise.jitterUs === undefined ? '' : `; the runs' scheduling jitter (server loop delay p99, median second) was ${formatMetric(metric, noise.jitterUs)}`;
+  return `${word}: 95% intervals ${interval(noise.baselineInterval)} vs ${interval(noise.candidateInterval)} ${noise.beyondNoise ? 'do not overlap' : 'overlap'}${jitter}`;
 }
 
 /** Notes explaining each noise method a comparison used, for the footer of a rendering. */
@@ -26,7 +27,7 @@ export function noiseMethodNotes(methods: ReadonlySet<NoiseJudgement['method']>)
   const notes: string[] = [];
   if (methods.has('quantile-interval')) {
     notes.push(
-      'intervals: latency quantiles judged from the stored histograms: a 95% distribution-free confidence interval for each side (order statistics at exact binomial ranks around n·p, n = events published, not deliveries); beyond noise only when the two intervals do not overlap and, for p50 and p99, the batch means of their per-second series differ too. A high quantile of few events (p99 needs ≥ 368) cannot be bounded above and is never called beyond noise.',
+      'intervals: latency quantiles judged from the stored histograms: a 95% distribution-free confidence interval for each side (order statistics at exact binomial ranks around n·p, n = events published, not deliveries); beyond noise only when the two intervals do not overlap, the change exceeds the runs\' scheduling jitter (the larger median per-second p99 server loop delay) and, for p50 and p99, the batch means of their per-second series differ too. A high quantile of few events (p99 needs ≥ 368) cannot be bounded above and is never called beyond noise.',
     );
   }
   if (methods.has('welch-t-test')) notes.push("t-test: both sides were repeated (run --repeat), so the spread between runs decides: Welch's t-test on the per-run values, beyond noise when p < 0.05.");

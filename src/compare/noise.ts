@@ -52,10 +52,16 @@ export function judgeNoise(metric: AnyMetricName, baseline: readonly PhaseResult
   // together: two identical runs' medians can differ by more than either interval allows.
   // Where the run keeps that quantile per second (p50, p99), the per-second series must agree
   // (batch means); elsewhere the change must also be practically large.
-  const practical = large && (batches === undefined || batches.beyondNoise);
+  // Nor can a latency change smaller than the scheduling jitter both runs recorded (the
+  // server's typical per-second p99 loop delay): one late timer on either side moves it.
+  const jitterUs = schedulingJitterUs(baseline, candidate);
+  const delta = Math.abs(meanOf(measured(metric, candidate)) - meanOf(measured(metric, baseline)));
+  const aboveJitter = jitterUs === undefined || delta > jitterUs;
+  const practical = large && aboveJitter && (batches === undefined || batches.beyondNoise);
   return {
     method: 'quantile-interval',
     beyondNoise: !overlap && practical,
+    ...(jitterUs === undefined ? {} : { jitterUs }),
     baselineInterval: left.interval,
     candidateInterval: right.interval,
     baselineSamples: left.samples,
@@ -118,10 +124,30 @@ function batchMeans(metric: AnyMetricName, baseline: readonly PhaseResult[], can
 const PRACTICAL_CHANGE = 0.1;
 
 function relativeChange(metric: AnyMetricName, baseline: readonly PhaseResult[], candidate: readonly PhaseResult[]): number {
-  const mean = (xs: number[]): number => xs.reduce((n, x) => n + x, 0) / xs.length;
   const a = measured(metric, baseline);
   const b = measured(metric, candidate);
-  return a.length > 0 && b.length > 0 && mean(a) !== 0 ? (mean(b) - mean(a)) / Math.abs(mean(a)) : 0;
+  return a.length > 0 && b.length > 0 && meanOf(a) !== 0 ? (meanOf(b) - meanOf(a)) / Math.abs(meanOf(a)) : 0;
+}
+
+function meanOf(xs: readonly number[]): number {
+  return xs.length === 0 ? 0 : xs.reduce((n, x) => n + x, 0) / xs.length;
+}
+
+/**
+ * The larger side's median of the server's per-second p99 event-loop delay within the window,
+ * µs: how far the machine's scheduling alone moves one delivery in a typical second of these
+ * runs. The median, not the worst second, so one stall does not hide a real change. Undefined
+ * when neither side recorded it (a target without a server-load source).
+ */
+export function schedulingJitterUs(baseline: readonly PhaseResult[], candidate: readonly PhaseResult[]): number | undefined {
+  const medians = [...baseline, ...candidate].flatMap((phase) => {
+    const ts = phase.timeseries;
+    const values = ts.serverLoopDelayP99Us
+      .filter((v, i): v is number => v !== null && ts.t[i] - 1 >= ts.windowStartS && ts.t[i] <= ts.windowEndS)
+      .sort((x, y) => x - y);
+    return values.length === 0 ? [] : [values[Math.floor((values.length - 1) / 2)]];
+  });
+  return medians.length === 0 ? undefined : Math.max(...medians);
 }
 
 function measured(metric: AnyMetricName, phases: readonly PhaseResult[]): number[] {

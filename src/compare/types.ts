@@ -103,4 +103,6 @@ export type NoiseJudgement =
       /** The sample sizes the intervals were computed with (events, not deliveries: see quantile-interval.ts). */
       readonly baselineSamples: number;
       readonly candidateSamples: number;
+      /** µs: the runs' scheduling jitter (median per-second server p99 loop delay); a smaller change is within noise. Absent when not recorded. */
+      readonly jitterUs?: number;
     };

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { quantileInterval } from '../../src/compare/quantile-interval.js';
 import { studentTTwoSidedP } from '../../src/compare/student-t.js';
 import { welchTest } from '../../src/compare/welch-test.js';
+import { schedulingJitterUs } from '../../src/compare/noise.js';
+import type { PhaseResult } from '../../src/result/types.js';
 import { newHistogram } from '../../src/metrics/histogram.js';
 
 /** A histogram holding 1, 2, …, n µs once each (exact below 2048 at 3 significant digits). */
@@ -83,5 +85,22 @@ describe('distribution-free quantile interval from a histogram', () => {
 
   it('an empty histogram has no interval', () => {
     expect(quantileInterval(newHistogram(), 0.5, 10)).toBeUndefined();
+  });
+});
+
+describe("the runs' scheduling jitter", () => {
+  /** A phase whose window is seconds 2..5 and whose server loop delay p99 per second is `delays`. */
+  const phase = (delays: (number | null)[]) =>
+    ({ timeseries: { t: delays.map((_, i) => i + 1), windowStartS: 1, windowEndS: 5, serverLoopDelayP99Us: delays } }) as unknown as PhaseResult;
+
+  it('is the larger side’s median second within the window, so one stall does not set it', () => {
+    // Window seconds 2..5: [900, 1000, 50000, 1100] → median (lower middle) 1000.
+    const a = phase([99_999, 900, 1000, 50_000, 1100, 99_999]);
+    const b = phase([null, 1200, 1300, null, 1250]);
+    expect(schedulingJitterUs([a], [b])).toBe(1250);
+  });
+
+  it('is unknown when neither side recorded a server loop delay', () => {
+    expect(schedulingJitterUs([phase([null, null])], [phase([])])).toBeUndefined();
   });
 });
