@@ -15,13 +15,18 @@
 //
 // 4. Cold start: `rtbench --help` and `rtbench list` against `node -e 0`, interleaved, median of 9.
 //
-// Flags: --quick (fewer, shorter steps), --only throughput|connections|nchan|start.
+// 5. Generator efficiency (bench/efficiency.mjs, issue 11): messages and polls per generator
+//    CPU-second of `--client raw` and `--client reference` beside a bare ws counter, a raw-socket
+//    SSE counter and autocannon; memory per connection; 1 vs 2 client threads.
+//
+// Flags: --quick (fewer, shorter steps), --only throughput|connections|nchan|start|efficiency.
 // Everything runs on 127.0.0.1, is bounded in time, and stops by itself.
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { efficiency } from './efficiency.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const cli = fileURLToPath(new URL('../bin/rtbench.js', import.meta.url));
@@ -170,6 +175,7 @@ async function coldStart() {
 }
 
 const started = nowUs();
+if (only === undefined || only === 'efficiency') await efficiency();
 if (only === undefined || only === 'throughput') await throughput();
 if (only === undefined || only === 'connections') await connections();
 if (only === undefined || only === 'start') await coldStart();

@@ -38,3 +38,35 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export function sleepUntilUs(atUs: number, signal?: AbortSignal): Promise<void> {
   return sleep((atUs - nowUs()) / 1000, signal);
 }
+
+/**
+ * The same clock as nowUs() without a BigInt per read, for the raw clients' hot path (one read
+ * per socket read). performance.now() is libuv's monotonic hrtime minus this thread's time
+ * origin, as a double in ms: the offset to CLOCK_MONOTONIC µs is constant per thread, and is
+ * measured once here from the reading pair with the least time between them (error < 1 µs).
+ * Integer µs, floor, like nowUs().
+ */
+export function fastNowUs(): number {
+  return Math.floor(performance.now() * 1000 + fastClockOffsetUs);
+}
+
+const fastClockOffsetUs = ((): number => {
+  let best = Number.POSITIVE_INFINITY;
+  let offset = 0;
+  // Enough tries for the code to warm up and for one pair to fall between two preemptions.
+  for (let i = 0; i < 1000; i++) {
+    const a = performance.now();
+    const monoUs = Number(process.hrtime.bigint()) / 1000;
+    const b = performance.now();
+    if (b - a < best) {
+      best = b - a;
+      offset = monoUs - ((a + b) / 2) * 1000;
+    }
+  }
+  return offset;
+})();
+
+/** Wall-clock milliseconds since the epoch: only for agreeing on a start time with other machines (a coordinator's), never to measure. */
+export function epochMs(): number {
+  return Date.now();
+}

@@ -40,6 +40,8 @@ const exitCodeOf = {
   RTB_ERR_PHASE_INVALID: ExitCode.runFailed,
   RTB_ERR_SERVER_DIED: ExitCode.runFailed,
   RTB_ERR_RUN_FAILED: ExitCode.runFailed,
+  /** A sharded run's coordinator cannot be reached, refused the shard, or a shard went away. */
+  RTB_ERR_COORDINATOR: ExitCode.runFailed,
   RTB_ERR_THRESHOLDS_FAILED: ExitCode.thresholdsFailed,
   RTB_ERR_INTERRUPTED: ExitCode.interrupted,
 } as const satisfies Record<string, ExitCodeValue>;

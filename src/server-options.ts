@@ -63,6 +63,14 @@ export interface ServerOptions {
   readonly keepAliveTimeoutMs: number;
   /** Fault injection: hold every publish this long before it is logged and fanned out. */
   readonly publishDelayMs: number;
+  /**
+   * A second port serving the same routes over TLS (ALPN h2 and http/1.1, WebSocket as wss);
+   * 0 picks a free one; undefined: no TLS port. The cleartext port speaks HTTP/1.1 and h2c.
+   */
+  readonly tlsPort?: number;
+  /** PEM certificate and key for the TLS port (both or neither); neither: a self-signed certificate generated at start. */
+  readonly certFile?: string;
+  readonly keyFile?: string;
 }
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = Object.freeze({

@@ -21,6 +21,9 @@ const COMMANDS: readonly { name: string; description: string; load: () => Promis
   { name: 'server', description: 'run the reference server (rtbench protocol v1) until Ctrl-C', load: async () => (await import('./commands/server.js')).registerServerCommand },
   { name: 'report', description: 'write a self-contained HTML report with charts for one or more result files (several: before/after side by side)', load: async () => (await import('./commands/report.js')).registerReportCommand },
   { name: 'compare', description: 'compare result files side by side: the first is the baseline; latency changes are judged against noise', load: async () => (await import('./commands/compare.js')).registerCompareCommand },
+  { name: 'merge', description: 'combine the results of the shards of one run (run --shard i/N) into one result: exact histogram and counter merge', load: async () => (await import('./commands/merge.js')).registerMergeCommand },
+  { name: 'coordinate', description: 'coordinate a sharded run: wait for every shard, start each phase on all at once, merge their results', load: async () => (await import('./commands/coordinate.js')).registerCoordinateCommand },
+  { name: 'k8s', description: 'write Kubernetes manifests for a sharded run: an Indexed Job of N shards, a headless Service, the scenario in a ConfigMap', load: async () => (await import('./commands/k8s.js')).registerK8sCommand },
   { name: 'metrics', description: 'list every metric a threshold or compare can name, with its unit and meaning', load: async () => (await import('./commands/metrics.js')).registerMetricsCommand },
 ];
 

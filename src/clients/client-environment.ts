@@ -7,6 +7,12 @@ import { newEventFields, type EventFields } from '../protocol/event.js';
 import { stripBrackets } from '../protocol/host.js';
 import { ClientMetrics } from './client-metrics.js';
 import { MessageReader } from './message-reader.js';
+import { secureOver, type ClientTls } from './tls-connect.js';
+import { H2SessionPool } from './h2-session-pool.js';
+import type { ClientOptions } from './create-client.js';
+import { DEFAULT_STREAMS_PER_CONNECTION } from '../config/wire.js';
+
+const HTTP1_ALPN = ['http/1.1'] as const;
 
 /**
  * A step of a client's conversation with the server, for `rtbench profile check`: what was
@@ -31,12 +37,25 @@ export class ClientEnvironment {
   reconnect: ReconnectPolicy | undefined;
   /** Reconnect where the client left off (Last-Event-ID, since, cursors); false for naive clients. */
   resume = true;
+  /** Local addresses new connections bind to, in turn (past one address's ephemeral ports); empty: the kernel's choice. */
+  sourceAddresses: readonly string[] = [];
+  #nextAddress = 0;
 
-  /** `transport`: whose marker to read messages with, when the profile gives it its own. */
-  constructor(targetUrl: string, profile: Profile, trace?: TraceListener, transport?: Transport) {
+  /** TLS to the target (an https:// target URL): every connection is wrapped in it. */
+  readonly tls: ClientTls | undefined;
+  /** HTTP/2 (ClientOptions.http '2'): the sessions the clients' requests share. */
+  readonly h2: H2SessionPool | undefined;
+
+  /**
+   * `transport`: whose marker to read messages with, when the profile gives it its own.
+   * `wire`: TLS trust (with an https:// target) and HTTP/2 (ClientOptions).
+   */
+  constructor(targetUrl: string, profile: Profile, trace?: TraceListener, transport?: Transport, wire: Pick<ClientOptions, 'http' | 'streamsPerConnection' | 'ca' | 'insecure'> = {}) {
     const url = new URL(targetUrl);
     this.host = stripBrackets(url.hostname);
-    this.port = Number(url.port || 80);
+    this.tls = url.protocol === 'https:' ? { ...(wire.ca !== undefined ? { ca: wire.ca } : {}), ...(wire.insecure ? { insecure: true } : {}) } : undefined;
+    this.port = Number(url.port || (this.tls !== undefined ? 443 : 80));
+    this.h2 = wire.http === '2' ? new H2SessionPool(this, wire.streamsPerConnection ?? DEFAULT_STREAMS_PER_CONNECTION) : undefined;
     this.origin = `${url.protocol}//${url.host}`;
     this.profile = profile;
     const marker = transport !== undefined ? markerFor(profile, transport) : profile.marker;
@@ -47,9 +66,11 @@ export class ClientEnvironment {
   /** A TCP connection whose bytes are counted: the createConnection of every client socket. */
   readonly connect = (options: object): Socket => {
     // http.request, the Agent and ws all pass net.connect options (host, port, …).
-    const socket = createConnection(options as NetConnectOpts);
+    const addresses = this.sourceAddresses;
+    const bound = addresses.length > 0 ? { ...options, localAddress: addresses[this.#nextAddress++ % addresses.length] } : options;
+    const socket = createConnection(bound as NetConnectOpts);
     socket.setNoDelay(true);
     this.sockets.track(socket);
-    return socket;
+    return this.tls !== undefined ? secureOver(socket, this.host, this.tls, HTTP1_ALPN) : socket;
   };
 }

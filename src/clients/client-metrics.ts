@@ -44,6 +44,13 @@ export class ClientMetrics {
   emptyResponses = 0;
   publishRequests = 0;
   publishErrors = 0;
+  /**
+   * A shard's own origin key (DESIGN §6): only its events are timed, because only their `ts`
+   * is on this host's clock. Events of other origins count for loss, duplicates and order
+   * (over the whole phase: their window is known by seq, not by time). NaN: every origin is
+   * timed (one process publishes everything).
+   */
+  ownOriginKey = NaN;
 
   /**
    * The per-message hot path: one tracker lookup, one or two histogram records, a few
@@ -51,6 +58,11 @@ export class ClientMetrics {
    */
   deliver(tracker: DeliveryTracker, originKey: number, seq: number, tsUs: number, receiveUs: number): void {
     const arrival = tracker.observe(originKey, seq);
+    // `x === x` is false only for NaN: unsharded, every origin is this host's own.
+    if (originKey !== this.ownOriginKey && this.ownOriginKey === this.ownOriginKey) {
+      this.#foreign(tracker, arrival, receiveUs);
+      return;
+    }
     const inWindow = tsUs >= this.windowStartUs && tsUs < this.windowEndUs;
     if (arrival === Arrival.Duplicate) {
       if (inWindow) this.duplicated++;
@@ -67,6 +79,21 @@ export class ClientMetrics {
     if (!inWindow) return;
     this.delivered++;
     this.latency.recordValue(latencyUs);
+    if (arrival === Arrival.OutOfOrder) this.outOfOrder++;
+  }
+
+  /** Another shard's event: counted, not timed (its `ts` is on another host's clock). */
+  #foreign(tracker: DeliveryTracker, arrival: Arrival, receiveUs: number): void {
+    if (arrival === Arrival.Duplicate) {
+      this.duplicated++;
+      return;
+    }
+    this.received++;
+    const cutAtUs = tracker.cutAtUs;
+    if (cutAtUs === cutAtUs) {
+      this.recovery.recordValue(receiveUs > cutAtUs ? receiveUs - cutAtUs : 0);
+      tracker.cutAtUs = NaN;
+    }
     if (arrival === Arrival.OutOfOrder) this.outOfOrder++;
   }
 }

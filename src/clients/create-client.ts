@@ -1,4 +1,5 @@
 import type { SseClientKind } from '../config/types.js';
+import type { HttpVersion } from '../config/wire.js';
 import type { Transport } from '../protocol/transports.js';
 import type { BenchClient } from './client-base.js';
 import type { ClientEnvironment } from './client-environment.js';
@@ -6,6 +7,11 @@ import { EngineIoPollingClient } from './engineio-polling-client.js';
 import { EventSourceClient } from './eventsource-client.js';
 import { LongPollingClient } from './long-polling-client.js';
 import { PollingClient } from './polling-client.js';
+import { clientImplementation } from './raw-client-choice.js';
+import { rawPollerSupports } from './raw-poller.js';
+import { RawLongPollingClient, RawPollingClient } from './raw-polling-clients.js';
+import { RawSseClient } from './raw-sse-client.js';
+import { RawWsClient } from './raw-ws-client.js';
 import { SocketIoClient } from './socketio-client.js';
 import { SseClient } from './sse-client.js';
 import { WsClient } from './ws-client.js';
@@ -16,6 +22,16 @@ export interface ClientOptions {
   readonly pollIntervalUs?: number;
   readonly longPollTimeoutMs?: number;
   readonly sseClient?: SseClientKind;
+  /** '2': HTTP/2 (h2c, or h2 by ALPN over TLS); absent: HTTP/1.1. */
+  readonly http?: HttpVersion;
+  /** Over TLS (https, wss). */
+  readonly tls?: boolean;
+  /** HTTP/2: subscribers sharing one connection. */
+  readonly streamsPerConnection?: number;
+  /** TLS: a certificate to trust (the reference server's, generated at its start). */
+  readonly ca?: string;
+  /** TLS: accept any certificate (--insecure, for self-signed targets). */
+  readonly insecure?: boolean;
 }
 
 /**
@@ -34,16 +50,27 @@ export function createClient(options: ClientOptions, env: ClientEnvironment, ind
     if (options.transport === 'long-polling') return new EngineIoPollingClient(env, index, topic, profile.socketIo!);
     return new SocketIoClient(env, index, topic, profile.socketIo!);
   }
+  // The raw clients (--client raw) speak protocol and profile alike over plain HTTP/1.1 but
+  // do not trace: HTTP/2, TLS and a traced conversation (`profile check`) use the reference clients.
+  const raw = clientImplementation() === 'raw' && env.trace === undefined && options.http === undefined && options.tls !== true;
   switch (options.transport) {
-    case 'polling':
-      return new PollingClient(env, index, topic, profile.transports.polling ?? missing(), options.pollIntervalUs!, random());
-    case 'long-polling':
-      return new LongPollingClient(env, index, topic, profile.transports['long-polling'] ?? missing(), options.longPollTimeoutMs!);
+    case 'polling': {
+      const spec = profile.transports.polling ?? missing();
+      // The raw poller reads protocol-v1 answers only; other profiles keep the reference poller.
+      if (raw && rawPollerSupports(spec)) return new RawPollingClient(env, index, topic, spec, options.pollIntervalUs!, random());
+      return new PollingClient(env, index, topic, spec, options.pollIntervalUs!, random());
+    }
+    case 'long-polling': {
+      const spec = profile.transports['long-polling'] ?? missing();
+      if (raw && rawPollerSupports(spec)) return new RawLongPollingClient(env, index, topic, spec, options.longPollTimeoutMs!);
+      return new LongPollingClient(env, index, topic, spec, options.longPollTimeoutMs!);
+    }
     case 'sse': {
       const spec = profile.transports.sse ?? missing();
-      return options.sseClient === 'eventsource' ? new EventSourceClient(env, index, topic, spec) : new SseClient(env, index, topic, spec);
+      if (options.sseClient === 'eventsource') return new EventSourceClient(env, index, topic, spec);
+      return raw ? new RawSseClient(env, index, topic, spec) : new SseClient(env, index, topic, spec);
     }
     case 'ws':
-      return new WsClient(env, index, topic, profile.transports.ws ?? missing());
+      return raw ? new RawWsClient(env, index, topic, profile.transports.ws ?? missing()) : new WsClient(env, index, topic, profile.transports.ws ?? missing());
   }
 }

@@ -71,7 +71,8 @@ export abstract class HttpPoller extends ClientBase {
     const path = renderTemplate(first ? spec.firstUrl : spec.url, this.#vars);
     const headers = first || spec.cursorHeaders.length === 0 ? this.#headers : { ...this.#headers, ...renderHeaders(spec.cursorHeaders, this.#vars) };
     this.env.trace?.(`GET ${path} ${JSON.stringify(headers)}`);
-    const req = request({ agent: this.agent, host: this.env.host, port: this.env.port, path, method: 'GET', headers });
+    const h2 = this.env.h2;
+    const req = h2 !== undefined ? h2.request(this.index, path, headers) : request({ agent: this.agent, host: this.env.host, port: this.env.port, path, method: 'GET', headers });
     (req as OwnedRequest)[kPoller] = this;
     req.on('response', onResponse);
     req.on('error', onRequestError);

@@ -54,7 +54,8 @@ export class SseClient extends ClientBase implements SseHandler {
     if (lastEventId !== '' && this.#spec.resume === 'last-event-id' && this.env.resume) headers['Last-Event-ID'] = lastEventId;
     this.env.metrics.requests++;
     this.env.trace?.(`GET ${this.#path} ${JSON.stringify(headers)}`);
-    const req = request({ host: this.env.host, port: this.env.port, path: this.#path, headers, createConnection: this.connectOwn });
+    const h2 = this.env.h2;
+    const req = h2 !== undefined ? h2.request(this.index, this.#path, headers) : request({ host: this.env.host, port: this.env.port, path: this.#path, headers, createConnection: this.connectOwn });
     (req as Owned<ClientRequest>)[kClient] = this;
     req.on('response', onResponse);
     req.on('error', onError);

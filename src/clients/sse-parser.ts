@@ -75,15 +75,17 @@ export class SseParser {
     this.#idChanged = false;
   }
 
-  push(chunk: Uint8Array): void {
-    let pos = 0;
-    const length = chunk.length;
+  /** Parses `chunk[start, end)` (the whole chunk by default): a range spares the caller a view per chunk. */
+  push(chunk: Uint8Array, start = 0, end = chunk.length): void {
+    let pos = start;
+    const length = end;
     if (this.#pendingCR) {
       this.#pendingCR = false;
-      if (length > 0 && chunk[0] === LF) pos = 1;
+      if (length > pos && chunk[pos] === LF) pos++;
     }
     // CR is rare: look for it once per chunk, and split on LF alone when there is none.
-    const hasCR = chunk.indexOf(CR, pos) !== -1;
+    const cr = chunk.indexOf(CR, pos);
+    const hasCR = cr !== -1 && cr < length;
     while (pos < length) {
       let eol: number;
       if (hasCR) {
@@ -91,11 +93,12 @@ export class SseParser {
         while (eol < length && chunk[eol] !== LF && chunk[eol] !== CR) eol++;
       } else {
         eol = chunk.indexOf(LF, pos);
-        if (eol === -1) eol = length;
+        if (eol === -1 || eol > length) eol = length;
       }
       if (eol === length) {
         const rest = Buffer.from(chunk.subarray(pos, length));
         this.#carry = this.#carry === undefined ? rest : Buffer.concat([this.#carry, rest]);
+        this.#keepParts(chunk);
         return;
       }
       if (this.#carry !== undefined) {
@@ -114,6 +117,21 @@ export class SseParser {
       } else {
         pos = eol + 1;
       }
+    }
+    this.#keepParts(chunk);
+  }
+
+  /**
+   * An event's data lines are ranges of the chunks they came in; the caller may reuse a chunk's
+   * memory once push returns (the raw clients read into one shared buffer), so the lines of an
+   * event not yet dispatched are copied. Rare: only an event cut across reads.
+   */
+  #keepParts(chunk: Uint8Array): void {
+    for (let i = 0; i < this.#parts; i++) {
+      if (this.#partBufs[i] !== chunk) continue;
+      this.#partBufs[i] = Buffer.from(chunk.subarray(this.#partStarts[i], this.#partEnds[i]));
+      this.#partEnds[i] -= this.#partStarts[i];
+      this.#partStarts[i] = 0;
     }
   }
 
@@ -137,8 +155,10 @@ export class SseParser {
       this.#partStarts[i] = valueStart;
       this.#partEnds[i] = end;
     } else if (nameLength === 2 && buf[start] === 105 && buf[start + 1] === 100) {
-      const nul = buf.indexOf(0, valueStart);
-      if (nul === -1 || nul >= end) this.#setId(buf, valueStart, end);
+      // NUL searched for within the line only: indexOf would scan to the end of the chunk.
+      let nul = valueStart;
+      while (nul < end && buf[nul] !== 0) nul++;
+      if (nul === end) this.#setId(buf, valueStart, end);
     } else if (nameLength === 5 && Buffer.from(buf.buffer, buf.byteOffset + start, 5).toString('latin1') === 'event') {
       this.#eventType = Buffer.from(buf.buffer, buf.byteOffset + valueStart, end - valueStart).toString('utf8');
     } else if (nameLength === 5 && Buffer.from(buf.buffer, buf.byteOffset + start, 5).toString('latin1') === 'retry') {

@@ -35,6 +35,10 @@ export function checkComparable(baseline: LoadedResult, candidate: LoadedResult)
     new Set(),
   );
   if (environment.length > 0) warnings.push(`${candidate.file} ran on another machine or Node.js: ${environment.join('; ')}`);
+  // Results from before the field was recorded ran the reference clients.
+  const clientA = a.environment.client ?? 'reference';
+  const clientB = b.environment.client ?? 'reference';
+  if (clientA !== clientB) warnings.push(`${candidate.file} was measured with the ${clientB} clients, the baseline with the ${clientA} clients (--client)`);
   if (a.tool.version !== b.tool.version) warnings.push(`${candidate.file} was made by rtbench ${b.tool.version}, the baseline by ${a.tool.version}`);
   if (b.status === 'partial') warnings.push(`${candidate.file} is a partial result (${b.interruption?.message ?? 'interrupted'})`);
   if (a.status === 'partial') warnings.push(`the baseline ${baseline.file} is a partial result (${a.interruption?.message ?? 'interrupted'})`);

@@ -4,6 +4,7 @@ import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server-options.js
 import { durationLabel, parseBytes, parseDurationUs } from '../units.js';
 import { defaultWorkers, SCENARIO_DEFAULTS } from './defaults.js';
 import type { ValueLocator } from './scenario-errors.js';
+import { resolveWires } from './wire.js';
 import type { TargetChoice } from './target-choice.js';
 import type { Arrival, FaultSpec, Pattern, RunConfig, SseClientKind, SweepParam, TransportSpec } from './types.js';
 
@@ -100,6 +101,9 @@ export function resolveRunConfig(raw: Record<string, unknown>, ctx: ResolveConte
         transports.push({ transport });
         break;
     }
+    // HTTP version and TLS: one phase per combination (config/wire.ts).
+    const wire = resolveWires(transport, options, fail);
+    if (wire.wires !== undefined) transports.push({ ...transports.pop()!, ...wire });
   }
 
   // Transports the server does not offer are skipped with a note, not failed (DESIGN §2b).
@@ -186,6 +190,7 @@ type RawFault = {
   cut?: { at?: string; every?: string; share?: number | string; mode?: 'fin' | 'rst' };
   storm?: { at: string; mode?: 'fin' | 'rst' };
   stall?: { at: string; for: string };
+  restart?: { at: string; log?: 'keep' | 'lose'; command?: string };
   shape?: { latency?: string; jitter?: string; bandwidth?: string };
   slow?: { share?: number | string; rate: string | number };
 };
@@ -200,7 +205,7 @@ function resolveFaults(raw: readonly RawFault[], durationUs: number, external: b
     if (us >= durationUs) fail(path, `${text} is not inside the ${window} measurement window (fault times count from the window's start)`);
     return us;
   };
-  return raw.map((f, i): FaultSpec => {
+  const specs = raw.map((f, i): FaultSpec => {
     const base = ['faults', String(i)];
     if (f.cut !== undefined) {
       const c = f.cut;
@@ -227,12 +232,33 @@ function resolveFaults(raw: readonly RawFault[], durationUs: number, external: b
       if (bytesPerS === undefined || bytesPerS < 100) fail([...base, 'slow', 'rate'], `a read rate of at least 100 bytes/s such as 10KiB; found ${JSON.stringify(f.slow.rate)}`);
       return { kind: 'slow', share: shareOf([...base, 'slow', 'share'], f.slow.share, fail), bytesPerS: bytesPerS! };
     }
+    if (f.restart !== undefined) {
+      const r = f.restart;
+      const path = [...base, 'restart'];
+      if (external && r.command === undefined) fail(path, 'with --target, a restart needs the command that restarts your server, e.g. {restart: {at: 5s, command: "systemctl restart myapp"}}');
+      if (!external && r.command !== undefined) fail([...path, 'command'], 'a command restarts your own server (--target); rtbench restarts the reference server itself');
+      if (external && r.log !== undefined) fail([...path, 'log'], 'log: keep | lose chooses what the reference server keeps; your command decides what your server keeps');
+      return { kind: 'restart', atUs: inWindow([...path, 'at'], r.at), log: r.log ?? 'keep', ...(r.command !== undefined ? { command: r.command } : {}) };
+    }
     const stall = f.stall!;
     if (external) fail([...base, 'stall'], 'stall pauses the reference server (SIGSTOP); with --target, pause your own server yourself');
     const atUs = inWindow([...base, 'stall', 'at'], stall.at);
     const forUs = parseDurationUs(stall.for)!;
     if (forUs <= 0) fail([...base, 'stall', 'for'], `a stall lasts more than 0; found ${stall.for}`);
+    if (atUs + forUs > durationUs) fail([...base, 'stall', 'for'], `a stall at ${stall.at} for ${stall.for} outlasts the ${window} measurement window; end it inside the window`);
     return { kind: 'stall', atUs, forUs };
+  });
+  checkRestartsOutsideStalls(specs, fail);
+  return specs;
+}
+
+/** A stalled (SIGSTOPped) server cannot hand its log over: a restart must not fall inside a stall. */
+function checkRestartsOutsideStalls(specs: readonly FaultSpec[], fail: (path: string[], message: string) => never): void {
+  specs.forEach((r, i) => {
+    if (r.kind !== 'restart') return;
+    for (const s of specs) {
+      if (s.kind === 'stall' && r.atUs >= s.atUs && r.atUs < s.atUs + s.forUs) fail(['faults', String(i), 'restart', 'at'], 'a restart cannot begin while the server is stalled (a paused server cannot stop); move it outside the stall');
+    }
   });
 }
 

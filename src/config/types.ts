@@ -1,6 +1,8 @@
 import type { Profile } from '../profiles/profile-types.js';
 import type { Transport } from '../protocol/transports.js';
 import type { ServerOptions } from '../server-options.js';
+import type { TransportWire } from './wire.js';
+import type { ShardSpec } from '../shard/shard-spec.js';
 
 export type Pattern = 'broadcast' | 'per-client' | 'rooms';
 export type Arrival = 'poisson' | 'fixed';
@@ -8,11 +10,14 @@ export type SseClientKind = 'fast' | 'eventsource';
 /** What a sweep varies across its phases: clients, publish rate, polling interval or payload size. */
 export type SweepParam = 'clients' | 'rate' | 'interval' | 'payloadBytes';
 
-export type TransportSpec =
+/** A transport and its options; `wires` (HTTP version, TLS) multiply its phases (config/wire.ts). */
+export type TransportSpec = (
   | { readonly transport: 'polling'; readonly intervalsUs: readonly number[] }
   | { readonly transport: 'long-polling'; readonly timeoutMs: number }
   | { readonly transport: 'sse'; readonly client: SseClientKind }
-  | { readonly transport: 'ws' };
+  | { readonly transport: 'ws' }
+) &
+  TransportWire;
 
 export interface Workload {
   readonly pattern: Pattern;
@@ -38,7 +43,13 @@ export type FaultSpec =
   /** The whole phase: clients reach the server through a shaping proxy. */
   | { readonly kind: 'shape'; readonly latencyUs: number; readonly jitterUs: number; readonly bandwidthBps: number }
   /** The whole phase: `share` of the clients read at most `bytesPerS`. */
-  | { readonly kind: 'slow'; readonly share: number; readonly bytesPerS: number };
+  | { readonly kind: 'slow'; readonly share: number; readonly bytesPerS: number }
+  /**
+   * The server stopped and started again on the same port at `atUs`: the reference server with
+   * its topic logs kept or lost (event ids keep counting up either way), or — with --target —
+   * `command` run through the shell.
+   */
+  | { readonly kind: 'restart'; readonly atUs: number; readonly log: 'keep' | 'lose'; readonly command?: string };
 
 /** How clients reconnect; undefined keeps each transport's usual delay. */
 export interface ReconnectPolicy {
@@ -72,5 +83,13 @@ export interface RunConfig {
   /** Transports the scenario asked for that the profile does not offer: skipped, with a note. */
   readonly unsupportedTransports: readonly Transport[];
   readonly serverPid?: number;
+  /** --tls-target: where a --target serves TLS (https://); the +tls phases' clients connect there. */
+  readonly tlsTarget?: string;
+  /** --insecure: clients accept any TLS certificate of the target (self-signed). */
+  readonly insecure?: boolean;
   readonly repeat: number;
+  /** `--shard i/N`: this process runs slice i of the clients and of the publish rate (DESIGN §6). */
+  readonly shard?: ShardSpec;
+  /** Local addresses the clients' connections bind to, in turn (`--source-addresses`); the kernel's choice when absent. */
+  readonly sourceAddresses?: readonly string[];
 }

@@ -48,6 +48,11 @@ export class PublishLedger {
     this.#phaseStartUs = phaseStartUs;
   }
 
+  /** Publishes failed so far (refused or unanswered). */
+  get errors(): number {
+    return this.#errors;
+  }
+
   /** One publish leaves now, scheduled at `tsUs`. */
   sent(originKey: number, topicIndex: number, seq: number, tsUs: number, inWindow: boolean, nowUs: number): void {
     this.#sent++;

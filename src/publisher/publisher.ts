@@ -23,6 +23,8 @@ export interface PublisherOptions {
   windowEndUs: number;
   /** For per-second counts: second i is [phaseStartUs + i s, + 1 s). */
   phaseStartUs: number;
+  /** Publishes as origin `p<originIndex>` (a shard's index, DESIGN §6); 0 by default. */
+  originIndex?: number;
 }
 
 /** Connections the publisher spreads topics over, and publishes in flight on each. */
@@ -42,8 +44,8 @@ export class Publisher {
   readonly #arrivals: ArrivalProcess;
   readonly #random: Random;
   readonly #padding: string;
-  readonly #origin = publisherOrigin(0);
-  readonly #originKey = originKey(publisherOrigin(0));
+  readonly #origin: string;
+  readonly #originKey: number;
   readonly #seq: number[];
   readonly #ledger: PublishLedger;
   #roundRobin = 0;
@@ -55,6 +57,8 @@ export class Publisher {
 
   constructor(options: PublisherOptions) {
     this.#o = options;
+    this.#origin = publisherOrigin(options.originIndex ?? 0);
+    this.#originKey = originKey(this.#origin);
     this.#sender = new PublishSender(options.targetUrl, options.publish, { connections: Math.min(CONNECTIONS, options.topics.length), pipelining: PIPELINING });
     this.#random = seededRandom(options.seed);
     this.#arrivals = new ArrivalProcess(options.arrival, options.totalRatePerS, options.startUs, this.#random);
@@ -86,6 +90,11 @@ export class Publisher {
 
   get sent(): number {
     return this.#sent;
+  }
+
+  /** Publishes failed so far (refused or unanswered): the restart fault counts those of its outage. */
+  get errors(): number {
+    return this.#ledger.errors;
   }
 
   #tick = (): void => {

@@ -2,6 +2,7 @@ import { formatCount, formatDurationUs, formatPercent, formatRatio } from '../fo
 import type { PhaseResult, RunResult } from '../result/types.js';
 import { phaseLabel, repeatsOf } from '../result/phase-label.js';
 import { recommend } from './recommendation.js';
+import { renderFaultVerdict } from './fault-verdict.js';
 
 const PUSH = new Set(['sse', 'ws']);
 
@@ -25,14 +26,15 @@ export function renderVerdict(result: RunResult): string {
     const delivered = m.delivered_ratio === null ? `${state.trim()} delivered ${formatCount(m.delivered)} events`.trim() : `delivered ${formatPercent(m.delivered_ratio, m.delivered_ratio === 1 ? 0 : 2)}${state}`;
     const lost = m.lost !== null && m.lost > 0 ? ` (lost ${m.lost})` : '';
     if (PUSH.has(phase.transport)) {
-      const connections = m.reconnects === 0 ? 'over one connection per client' : `with ${m.reconnects} reconnects`;
+      const connections = m.reconnects !== 0 ? `with ${m.reconnects} reconnects` : (sharedConnections(m) ?? 'over one connection per client');
       return `${name} ${delivered}${lost} at p50 ${formatDurationUs(m['latency.p50'])}, p99 ${formatDurationUs(m['latency.p99'])} ${connections}`;
     }
     const staleness =
       reference !== undefined && reference !== phase
         ? `added ${formatDurationUs(m['latency.p50']! - reference.metrics['latency.p50']!)} median ${phase.transport === 'polling' ? 'staleness' : 'latency'} over ${phaseLabel(reference, repeats)}`
         : `at p50 ${formatDurationUs(m['latency.p50'])}, p99 ${formatDurationUs(m['latency.p99'])}`;
-    return `${name} ${delivered}${lost} but ${staleness} and made ${formatRatio(m.requests_per_event)} requests per event`;
+    const shared = sharedConnections(m);
+    return `${name} ${delivered}${lost} but ${staleness} and made ${formatRatio(m.requests_per_event)} requests per event${shared !== undefined ? ` ${shared}` : ''}`;
   });
 
   const lines = [`${sentences.join('; ')}.`];
@@ -43,6 +45,8 @@ export function renderVerdict(result: RunResult): string {
       `Server CPU per delivered event was lowest for ${phaseLabel(low, repeats)} (${formatDurationUs(low.metrics['server.cpu_us_per_event'])}) and highest for ${phaseLabel(high, repeats)} (${formatDurationUs(high.metrics['server.cpu_us_per_event'])}).`,
     );
   }
+  const faults = renderFaultVerdict(result, repeats);
+  if (faults !== undefined) lines.push(faults);
   const saturated = measured.filter((p) => p.generatorSaturated);
   if (saturated.length > 0) lines.push(`Careful: the load generator saturated during ${saturated.map((p) => phaseLabel(p, repeats)).join(', ')}, so those latencies are inflated by rtbench itself.`);
   const recommendation = recommend(result);
@@ -53,4 +57,10 @@ export function renderVerdict(result: RunResult): string {
 export function warningsOf(result: RunResult): string[] {
   const repeats = repeatsOf(result);
   return result.phases.flatMap((p: PhaseResult) => p.warnings.map((w) => `${phaseLabel(p, repeats)}: ${w}`));
+}
+
+/** HTTP/2 subscribers share connections (streamsPerConnection): "over 2 connections for 200 clients", or undefined when each client had its own. */
+function sharedConnections(m: PhaseResult['metrics']): string | undefined {
+  if (m.connections === null || m.connected === null || m.connections >= m.connected) return undefined;
+  return `over ${formatCount(m.connections)} connection${m.connections === 1 ? '' : 's'} for ${formatCount(m.connected)} clients`;
 }

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { Environment } from './types.js';
+import { clientImplementation } from '../clients/raw-client-choice.js';
 
 /** Where a run happened, for the result file: results from different machines compare with care. */
 export function describeEnvironment(): Environment {
@@ -13,5 +14,7 @@ export function describeEnvironment(): Environment {
     cpuModel: cpus[0]?.model.trim() ?? 'unknown',
     memoryBytes: os.totalmem(),
     hostname: os.hostname(),
+    // The generator's client code is part of what measured: `--client raw|reference`.
+    client: clientImplementation(),
   };
 }

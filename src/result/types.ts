@@ -31,6 +31,38 @@ export interface RunResult {
   phases: PhaseResult[];
   /** Threshold outcomes when thresholds were evaluated at the end of the run. */
   thresholds?: ThresholdOutcome[];
+  /** This result is one shard of a sharded run (`run --shard i/N`): `rtbench merge` combines them. */
+  shard?: ShardInfo;
+  /** This result was merged from shard results (`rtbench merge`): each shard's part, and whose clock timed what. */
+  merged?: MergedInfo;
+}
+
+export interface ShardInfo {
+  index: number;
+  count: number;
+  /** Shared by every shard of one run: the topics on the target are named after it. */
+  runId: string;
+  /** The origin this shard published as (`p<index>`): its latency figures time only these events. */
+  origin: string;
+}
+
+export interface MergedInfo {
+  shardCount: number;
+  runId: string;
+  /** Whose clock measured what, in words (DESIGN §6: no clock sync is needed). */
+  clocks: string;
+  shards: MergedShard[];
+}
+
+export interface MergedShard {
+  index: number;
+  origin: string;
+  hostname: string;
+  startedAt: string;
+  finishedAt: string;
+  status: 'complete' | 'partial';
+  /** Per phase key: the shard's own figures, as it measured them. */
+  phases: { key: string; repeat: number; status: PhaseResult['status']; clients: number; delivered: number; lost: number | null; latencyP99Us: number | null; publishErrors: number }[];
 }
 
 export interface Environment {
@@ -42,6 +74,8 @@ export interface Environment {
   cpuModel: string;
   memoryBytes: number;
   hostname: string;
+  /** The generator's clients (`--client`): `raw` falls back to `reference` per phase where it cannot serve (Socket.IO, HTTP/2, TLS, non-v1 poll bodies). Absent in results before it was recorded. */
+  client?: 'raw' | 'reference';
 }
 
 export interface PhaseResult {
@@ -70,8 +104,20 @@ export interface PhaseResult {
   /** Polling: the polls the interval asked for in the window (made + slots missed). */
   pollsScheduled?: number;
   timeseries: TimeSeries;
+  /** The faults that struck the phase, where they fell on the time series (the HTML timeline marks them). */
+  faults?: FaultMark[];
   /** HDR histograms, compressed base64 (hdr-histogram-js encodeIntoCompressedBase64), values in µs. */
   histograms: { latency: string; connect: string; publisherLag: string; /** Time from each cut to the next event, when a fault cut clients. */ recovery?: string };
+}
+
+/** One fault on a phase's timeline, in seconds from the phase's start (as TimeSeries.t). */
+export interface FaultMark {
+  kind: 'cut' | 'storm' | 'stall' | 'restart';
+  atS: number;
+  /** When it ended, for faults that last (a stall, a restart: until the server answered again). */
+  untilS?: number;
+  /** Short words for the chart, e.g. "restart, log kept". */
+  label: string;
 }
 
 export interface PhaseParams {
@@ -86,6 +132,12 @@ export interface PhaseParams {
   pollIntervalUs?: number;
   longPollTimeoutMs?: number;
   sseClient?: 'fast' | 'eventsource';
+  /** '2': HTTP/2 (absent: HTTP/1.1). */
+  http?: '2';
+  /** Over TLS. */
+  tls?: true;
+  /** HTTP/2: subscribers sharing one connection. */
+  streamsPerConnection?: number;
   durationUs: number;
   warmupUs: number;
   drainUs: number;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { RunConfig } from '../config/types.js';
 import { rtbError } from '../errors.js';
+import { clientSlice } from '../shard/split.js';
 
 /** File descriptors a process needs besides its clients' sockets (stdio, pipes, workers, publisher). */
 const OVERHEAD = 200;
@@ -26,7 +27,9 @@ export function checkOpenFileLimit(config: RunConfig): void {
   const limits = openFileLimits();
   if (limits === undefined) return;
   const [soft, hard] = limits;
-  const maxClients = Math.max(config.clients.count, ...(config.sweep?.param === 'clients' ? config.sweep.values : []));
+  const allClients = Math.max(config.clients.count, ...(config.sweep?.param === 'clients' ? config.sweep.values : []));
+  // A shard holds only its slice.
+  const maxClients = config.shard !== undefined ? clientSlice(allClients, config.shard.index, config.shard.count).count : allClients;
   const httpPublishers = config.workload.pattern === 'rooms' && config.transports.some((t) => t.transport !== 'ws');
   const needed = maxClients * (httpPublishers ? 2 : 1) + OVERHEAD;
   if (needed <= soft) return;

@@ -3,8 +3,9 @@ import type { GeneratorSample } from '../monitors/generator-monitor.js';
 import type { ServerSample } from '../monitors/server-sample.js';
 import type { PublishReport } from '../publisher/publish-report.js';
 import type { WorkerFinal, WorkerTick } from '../worker/messages.js';
-import type { PhaseParams } from '../result/types.js';
+import type { FaultMark, PhaseParams } from '../result/types.js';
 import type { PhasePlan } from './plan.js';
+import type { RestartRecord } from '../faults/restart-schedule.js';
 
 /** Moments of a phase on the runner's clock (µs). Undefined when the phase never got there. */
 export interface PhaseTimeline {
@@ -44,6 +45,10 @@ export interface PhaseRecording {
   /** Why the phase failed, as a code: the run's exit status follows from it. */
   errorCode?: ErrorCode;
   warnings: string[];
+  /** The restart faults as they happened. */
+  restarts?: RestartRecord[];
+  /** Every fault's place on the timeline (fault-marks.ts). */
+  faultMarks?: FaultMark[];
 }
 
 export function newRecording(plan: PhasePlan, params: PhaseParams, phaseStartUs: number): PhaseRecording {

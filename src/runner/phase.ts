@@ -3,17 +3,22 @@ import type { RunConfig } from '../config/types.js';
 import { describeError, isRtbError, type ErrorCode } from '../errors.js';
 import { decodeHistogram, newHistogram, type Histogram } from '../metrics/histogram.js';
 import { ShapingProxy } from '../faults/shaping-proxy.js';
+import { RestartSchedule } from '../faults/restart-schedule.js';
+import { faultMarks } from '../faults/fault-marks.js';
 import { GeneratorMonitor } from '../monitors/generator-monitor.js';
 import { mergePublishReports, type PublishReport } from '../publisher/publish-report.js';
 import { Publisher } from '../publisher/publisher.js';
 import { deriveSeed } from '../publisher/rng.js';
 import { describeMarker, markerFor, type Profile } from '../profiles/profile-types.js';
 import type { PhaseParams, PhaseResult } from '../result/types.js';
+import type { StreamExpectation } from '../protocol/stream-expectation.js';
+import { foreignStreams } from '../shard/foreign-streams.js';
+import { shardOriginKey, shardPublisherSeed, shardRate, shardWorkerSeed } from '../shard/split.js';
 import type { WorkerInit } from '../worker/messages.js';
 import { topicNames, type Topology } from '../workload/topology.js';
 import type { PhasePlan } from './plan.js';
 import { newRecording, type PhaseRecording } from './phase-recording.js';
-import type { PhaseProgress, ProgressListener, SecondListener, SecondRecord, Stage } from './progress.js';
+import type { PhaseProgress, PhaseTotals, ProgressListener, SecondListener, SecondRecord, Stage } from './progress.js';
 import { summarisePhase } from './summarise.js';
 import type { PhaseTarget } from './target.js';
 import { WorkerPool } from './worker-pool.js';
@@ -79,6 +84,7 @@ class PhaseRun {
   #stopSampling: () => void = () => {};
   #publisher: Publisher | undefined;
   #stopStalls: (() => void) | undefined;
+  #restarts: RestartSchedule | undefined;
   readonly #onAbort = (): void => this.#interrupt({ status: 'partial', message: 'interrupted' });
 
   private constructor(plan: PhasePlan, env: PhaseEnvironment, rec: PhaseRecording, phaseStartUs: number, proxy: ShapingProxy | undefined) {
@@ -89,13 +95,19 @@ class PhaseRun {
     this.#phaseStartUs = phaseStartUs;
     this.#proxy = proxy;
     this.#topology = { pattern: config.workload.pattern, topics: plan.topics, roomSize: config.workload.roomSize, prefix: env.topicPrefix };
-    this.#pool = new WorkerPool(workerInits(plan, config, proxy?.url ?? target.url, target.profile, this.#topology, rec.workers, phaseStartUs));
+    const clientUrl = plan.client.tls === true ? (target.tlsUrl ?? target.url) : target.url;
+    const clientPlan = target.tlsCert !== undefined || config.insecure === true ? { ...plan, client: { ...plan.client, ...(target.tlsCert !== undefined ? { ca: target.tlsCert } : {}), ...(config.insecure === true ? { insecure: true } : {}) } } : plan;
+    const viaProxy = proxy !== undefined && clientUrl.startsWith('https:') ? proxy.url.replace(/^http:/, 'https:') : proxy?.url;
+    this.#pool = new WorkerPool(workerInits(clientPlan, config, viaProxy ?? clientUrl, target.profile, this.#topology, rec.workers, phaseStartUs));
     this.#pool.onTick((tick, workerIndex) => {
       rec.ticks[workerIndex][tick.second] = tick;
       // Once the window is open the live p99 is the window's, as the final one is (not warm-up's).
       const windowStartUs = rec.timeline.windowStartUs;
       if (windowStartUs === undefined || phaseStartUs + (tick.second + 1) * 1_000_000 > windowStartUs) this.#liveLatency.add(decodeHistogram(tick.secondLatency));
-      if (env.onSecond !== undefined && rec.ticks.every((ticks) => ticks[tick.second] !== undefined)) env.onSecond(secondRecord(rec, tick.second, this.#stage));
+      if (env.onSecond !== undefined && rec.ticks.every((ticks) => ticks[tick.second] !== undefined)) {
+        const latency = secondLatency(rec, tick.second);
+        env.onSecond(secondRecord(rec, tick.second, this.#stage, latency), { latency, totals: phaseTotals(rec, tick.second) });
+      }
     });
     this.#wait = AbortSignal.any([env.signal, this.#phaseOver.signal]);
     this.#interrupted = new Promise<void>((resolve) => (this.#wake = resolve));
@@ -104,14 +116,15 @@ class PhaseRun {
   /** Samples the server's baseline and starts the proxy (a shaped link) before any thread starts. */
   static async prepare(plan: PhasePlan, env: PhaseEnvironment): Promise<PhaseRun> {
     const { config, target } = env;
-    const workers = Math.max(1, Math.min(config.workers, plan.clients));
+    const workers = Math.max(1, Math.min(config.workers, ownClients(plan)));
     const phaseStartUs = nowUs() + STARTUP_US;
     const rec = newRecording(plan, phaseParams(plan, config, workers), phaseStartUs);
     rec.serverSource = target.source.kind;
     rec.serverBaseline = await target.source.sample();
     // A shaped link: clients reach the server through rtbench's proxy; the publisher does not.
     const shape = config.faults.find((f) => f.kind === 'shape');
-    const proxy = shape !== undefined ? await ShapingProxy.start(target.url, shape) : undefined;
+    // A TLS phase's clients reach the TLS port through it (the proxy relays bytes; TLS runs end to end).
+    const proxy = shape !== undefined ? await ShapingProxy.start(plan.client.tls === true ? (target.tlsUrl ?? target.url) : target.url, shape) : undefined;
     return new PhaseRun(plan, env, rec, phaseStartUs, proxy);
   }
 
@@ -119,9 +132,9 @@ class PhaseRun {
     const { config, target, signal } = this.#env;
     const plan = this.#plan;
     this.#generator.start();
-    const connectBudgetUs = Math.round((plan.clients / config.clients.connectRate) * 1.5e6) + 15_000_000;
+    const connectBudgetUs = Math.round((ownClients(plan) / config.clients.connectRate) * 1.5e6) + 15_000_000;
     // What the phase should take when all goes well (the drain usually ends early).
-    const expectedS = (STARTUP_US + (plan.clients / config.clients.connectRate) * 1e6 + PUBLISH_LEAD_US + config.warmupUs + config.durationUs + Math.min(plan.drainUs, 1e6)) / 1e6;
+    const expectedS = (STARTUP_US + (ownClients(plan) / config.clients.connectRate) * 1e6 + PUBLISH_LEAD_US + config.warmupUs + config.durationUs + Math.min(plan.drainUs, 1e6)) / 1e6;
     this.#stopSampling = startSampler(this.#rec, target, this.#generator, this.#phaseStartUs, () => {
       this.#env.onProgress?.(progressOf(this.#rec, this.#env, this.#stage, expectedS, this.#liveLatency));
     });
@@ -160,7 +173,7 @@ class PhaseRun {
       this.#interrupt({ status: 'failed', message: `no client connected within ${Math.round(budgetUs / 1e6)} s — check the profile's ${this.#plan.transport} section (rtbench profile check shows each step)`, code: 'RTB_ERR_PHASE_INVALID' });
       return false;
     }
-    rec.warnings.push(`only ${connectedNow} of ${this.#plan.clients} clients connected within ${Math.round(budgetUs / 1e6)} s; the window ran with those`);
+    rec.warnings.push(`only ${connectedNow} of ${ownClients(this.#plan)} clients connected within ${Math.round(budgetUs / 1e6)} s; the window ran with those`);
     return true;
   }
 
@@ -179,10 +192,11 @@ class PhaseRun {
         targetUrl: target.url,
         publish: target.profile.publish,
         topics: topicNames(this.#topology),
-        totalRatePerS: plan.ratePer === 'topic' ? plan.ratePerS * plan.topics : plan.ratePerS,
+        totalRatePerS: shardRate(totalRateOf(plan), plan.shard?.count ?? 1),
         arrival: config.workload.arrival,
         payloadBytes: plan.payloadBytes,
-        seed: plan.seed,
+        seed: plan.shard !== undefined ? shardPublisherSeed(plan.seed, plan.shard.index) : plan.seed,
+        ...(plan.shard !== undefined ? { originIndex: plan.shard.index } : {}),
         startUs: publishStartUs,
         windowStartUs,
         windowEndUs,
@@ -198,6 +212,13 @@ class PhaseRun {
     this.#stage = 'measuring';
     this.#liveLatency.reset();
     this.#stopStalls = scheduleStalls(config.faults, target, windowStartUs, rec.warnings);
+    this.#restarts = new RestartSchedule(config.faults, target, windowStartUs, {
+      // Rooms: the clients publish, and their refusals reach the runner with each second's tick.
+      publishErrors: () => this.#publisher?.errors ?? sumLatest(rec, (t) => t.counters.publishErrors),
+      settleMs: this.#publisher !== undefined ? 100 : 1100,
+      onBegin: (atUs) => this.#pool.broadcast({ type: 'restart', atUs }),
+      onError: (error) => this.#interrupt({ status: 'failed', message: isRtbError(error) ? error.message : describeError(error), code: isRtbError(error) ? error.code : 'RTB_ERR_SERVER_DIED' }),
+    });
     if (!(await this.#reached(sleepUntilUs(windowEndUs, this.#wait)))) return false;
     rec.serverAtWindowEnd = await target.source.sample();
     rec.serverStats = await target.stats();
@@ -212,13 +233,35 @@ class PhaseRun {
     const publisher = this.#publisher;
     const reported = publisher !== undefined ? publisher.done().then((report) => (rec.published = report)) : this.#pool.allPublished().then((reports) => (rec.published = mergePublishReports(reports)));
     if (!(await this.#reached(reported))) return false;
-    const invalid = publishingProblem(rec.published!, this.#env.target);
+    // A restart still under way decides which publishes it refused and what its log lost.
+    if (this.#restarts !== undefined && !(await this.#reached(this.#restarts.settled()))) return false;
+    const invalid = publishingProblem(rec.published!, this.#env.target, this.#restarts?.publishErrors ?? 0);
     if (invalid !== undefined) {
       this.#interrupt({ status: 'failed', message: invalid, code: 'RTB_ERR_PHASE_INVALID' });
       return false;
     }
-    this.#pool.broadcast({ type: 'expected', streams: rec.published!.streams });
+    const lostLogThrough = this.#restarts?.lostLogThrough(topicNames(this.#topology)) ?? [];
+    this.#pool.broadcast({ type: 'expected', streams: [...rec.published!.streams, ...this.#foreignStreams()], ...(lostLogThrough.length > 0 ? { lostLogThrough } : {}) });
     return true;
+  }
+
+  /** A sharded phase: what the other shards' publishers scheduled, which this shard's subscribers are owed too. */
+  #foreignStreams(): StreamExpectation[] {
+    const plan = this.#plan;
+    const timeline = this.#rec.timeline;
+    if (plan.shard === undefined || plan.shard.count === 1 || timeline.publishStartUs === undefined) return [];
+    const { config } = this.#env;
+    return foreignStreams({
+      shardCount: plan.shard.count,
+      ownIndex: plan.shard.index,
+      seed: plan.seed,
+      arrival: config.workload.arrival,
+      totalRatePerS: totalRateOf(plan),
+      topics: plan.topics,
+      warmupUs: config.warmupUs,
+      durationUs: config.durationUs,
+      startUs: timeline.publishStartUs,
+    });
   }
 
   /** 4. Drain: until every expected delivery arrived, or the drain time is up. */
@@ -232,6 +275,13 @@ class PhaseRun {
     const rec = this.#rec;
     this.#stage = 'collecting';
     this.#stopStalls?.();
+    this.#restarts?.cancel();
+    // Never leave a restart half done: the server must be back (or known gone) before the phase ends.
+    if (this.#restarts !== undefined) {
+      await settleWithin(this.#restarts.settled(), 30_000);
+      rec.restarts = this.#restarts.records;
+    }
+    rec.faultMarks = faultMarks(this.#env.config.faults, this.#phaseStartUs, rec.timeline.windowStartUs, rec.timeline.windowEndUs, rec.restarts ?? []);
     this.#phaseOver.abort();
     this.#env.signal.removeEventListener('abort', this.#onAbort);
     const publisher = this.#publisher;
@@ -270,6 +320,8 @@ function phaseParams(plan: PhasePlan, config: RunConfig, workers: number): Phase
     ...(plan.client.pollIntervalUs !== undefined ? { pollIntervalUs: plan.client.pollIntervalUs } : {}),
     ...(plan.client.longPollTimeoutMs !== undefined ? { longPollTimeoutMs: plan.client.longPollTimeoutMs } : {}),
     ...(plan.client.sseClient !== undefined ? { sseClient: plan.client.sseClient } : {}),
+    ...(plan.client.http === '2' ? { http: '2' as const, streamsPerConnection: plan.client.streamsPerConnection } : {}),
+    ...(plan.client.tls === true ? { tls: true as const } : {}),
     durationUs: config.durationUs,
     warmupUs: config.warmupUs,
     drainUs: plan.drainUs,
@@ -278,12 +330,26 @@ function phaseParams(plan: PhasePlan, config: RunConfig, workers: number): Phase
   };
 }
 
+/** Clients this process holds: all of them, or a shard's slice. */
+function ownClients(plan: PhasePlan): number {
+  return plan.shard?.clients ?? plan.clients;
+}
+
+/** Events/s of the whole run over all topics (broadcast, per-client). */
+function totalRateOf(plan: PhasePlan): number {
+  return plan.ratePer === 'topic' ? plan.ratePerS * plan.topics : plan.ratePerS;
+}
+
 function workerInits(plan: PhasePlan, config: RunConfig, targetUrl: string, profile: Profile, topology: Topology, workers: number, phaseStartUs: number): WorkerInit[] {
   const inits: WorkerInit[] = [];
-  const base = Math.floor(plan.clients / workers);
-  let first = 0;
+  const clients = ownClients(plan);
+  const base = Math.floor(clients / workers);
+  const shard = plan.shard;
+  let first = shard?.firstClient ?? 0;
+  // Each worker takes its turn through the source addresses, so together they use them evenly.
+  const addresses = config.sourceAddresses;
   for (let i = 0; i < workers; i++) {
-    const count = base + (i < plan.clients % workers ? 1 : 0);
+    const count = base + (i < clients % workers ? 1 : 0);
     inits.push({
       workerIndex: i,
       targetUrl,
@@ -297,7 +363,9 @@ function workerInits(plan: PhasePlan, config: RunConfig, targetUrl: string, prof
       clientCount: count,
       connectRatePerS: config.clients.connectRate / workers,
       phaseStartUs,
-      seed: deriveSeed(plan.seed, i),
+      seed: deriveSeed(shard !== undefined ? shardWorkerSeed(plan.seed, shard.index) : plan.seed, i),
+      ...(shard !== undefined ? { ownOriginKey: shardOriginKey(shard.index) } : {}),
+      ...(addresses !== undefined && addresses.length > 0 ? { sourceAddresses: addresses.map((_, k) => addresses[(i + k) % addresses.length]) } : {}),
       ...(config.workload.pattern === 'rooms' ? { upstream: { ratePerS: plan.ratePerS, arrival: config.workload.arrival, payloadBytes: plan.payloadBytes } } : {}),
     });
     first += count;
@@ -344,7 +412,7 @@ const MAX_PUBLISH_ERROR_RATIO = 0.01;
  * window, the server accepted none of it, or refused more than a small share. Without this,
  * expected would be 0 and every loss threshold would pass on nothing.
  */
-function publishingProblem(report: PublishReport, target: PhaseTarget): string | undefined {
+function publishingProblem(report: PublishReport, target: PhaseTarget, refusedByRestarts: number): string | undefined {
   const statuses = Object.entries(report.errorStatuses)
     .sort((a, b) => b[1] - a[1])
     .map(([status, n]) => `${status === '0' ? 'no answer' : `HTTP ${status}`} ×${n}`)
@@ -354,8 +422,9 @@ function publishingProblem(report: PublishReport, target: PhaseTarget): string |
   if (report.acceptedInWindow === 0) {
     return `the server accepted none of ${report.sent} publishes (${statuses || 'no answer'}); ${target.profile.source} expects publish status ${accepted} — check its publish section`;
   }
-  if (report.errors > MAX_PUBLISH_ERROR_RATIO * report.sent) {
-    return `${report.errors} of ${report.sent} publishes failed (${statuses}); more than ${MAX_PUBLISH_ERROR_RATIO * 100} % makes delivery figures meaningless`;
+  // Publishes a restart refused were not published (restart-schedule.ts): not held against the phase.
+  if (report.errors - refusedByRestarts > MAX_PUBLISH_ERROR_RATIO * report.sent) {
+    return `${report.errors - refusedByRestarts} of ${report.sent} publishes failed (${statuses}${refusedByRestarts > 0 ? `; ${refusedByRestarts} more while the server restarted` : ''}); more than ${MAX_PUBLISH_ERROR_RATIO * 100} % makes delivery figures meaningless`;
   }
   return undefined;
 }
@@ -399,13 +468,36 @@ function startSampler(rec: PhaseRecording, target: PhaseTarget, generator: Gener
   };
 }
 
-/** Second `second` of the phase, from every worker's tick and the latest load samples. */
-function secondRecord(rec: PhaseRecording, second: number, stage: Stage): SecondRecord {
+/** Latency of every event received in second `second`, over every worker. */
+function secondLatency(rec: PhaseRecording, second: number): Histogram {
+  const latency = newHistogram();
+  for (const ticks of rec.ticks) latency.add(decodeHistogram(ticks[second]!.secondLatency));
+  return latency;
+}
+
+/** The phase's client totals at the end of second `second` (each worker's counters are cumulative). */
+function phaseTotals(rec: PhaseRecording, second: number): PhaseTotals {
+  const totals: PhaseTotals = { delivered: 0, requests: 0, bytesDown: 0, bytesUp: 0, duplicated: 0, reconnects: 0, generatorCpuUs: null };
+  for (const ticks of rec.ticks) {
+    const tick = ticks[second]!;
+    totals.delivered += tick.counters.received;
+    totals.requests += tick.counters.requests;
+    totals.bytesDown += tick.counters.bytesDown;
+    totals.bytesUp += tick.counters.bytesUp;
+    totals.duplicated += tick.duplicated ?? 0;
+    totals.reconnects += tick.reconnects ?? 0;
+  }
+  const [first, last] = [rec.generatorSamples[0], rec.generatorSamples.at(-1)];
+  if (first !== undefined && last !== undefined && last !== first) totals.generatorCpuUs = last.cpuUs - first.cpuUs;
+  return totals;
+}
+
+/** Second `second` of the phase, from every worker's tick, its latency (secondLatency) and the latest load samples. */
+function secondRecord(rec: PhaseRecording, second: number, stage: Stage, latency: Histogram): SecondRecord {
   let connected = 0;
   let delivered = 0;
   let requests = 0;
   let bytesDown = 0;
-  const latency = newHistogram();
   for (const ticks of rec.ticks) {
     const tick = ticks[second]!;
     const previous = second > 0 ? ticks[second - 1] : undefined;
@@ -413,7 +505,6 @@ function secondRecord(rec: PhaseRecording, second: number, stage: Stage): Second
     delivered += tick.counters.received - (previous?.counters.received ?? 0);
     requests += tick.counters.requests - (previous?.counters.requests ?? 0);
     bytesDown += tick.counters.bytesDown - (previous?.counters.bytesDown ?? 0);
-    latency.add(decodeHistogram(tick.secondLatency));
   }
   const cpuPercent = <T extends { atUs: number }>(samples: T[], cpu: (s: T) => number | undefined): number | null => {
     const [a, b] = samples.slice(-2);
@@ -466,7 +557,7 @@ function progressOf(rec: PhaseRecording, env: PhaseEnvironment, stage: Stage, ex
     elapsedS: (nowUs() - rec.timeline.phaseStartUs) / 1e6,
     expectedS,
     connected,
-    clients: rec.plan.clients,
+    clients: ownClients(rec.plan),
     eventsPerS,
     p99Us: liveLatency.totalCount > 0 ? liveLatency.getValueAtPercentile(99) : null,
   };

@@ -3,7 +3,9 @@ import { DRAIN_MARGIN_US } from '../config/defaults.js';
 import type { RunConfig, TransportSpec } from '../config/types.js';
 import type { Transport } from '../protocol/transports.js';
 import type { SweepParam } from '../result/types.js';
+import { clientSlice } from '../shard/split.js';
 import { durationLabel } from '../units.js';
+import { wireSuffix } from '../config/wire.js';
 
 /** One phase to run: a transport (and variant) at one sweep value, one repetition. */
 export interface PhasePlan {
@@ -22,6 +24,8 @@ export interface PhasePlan {
   readonly drainUs: number;
   /** The same for every phase of one repetition: every transport gets the same publish stream. */
   readonly seed: number;
+  /** A sharded run: this process's slice of `clients` (global indexes first … first + clients − 1). */
+  readonly shard?: { readonly index: number; readonly count: number; readonly firstClient: number; readonly clients: number };
 }
 
 /**
@@ -36,7 +40,7 @@ export function planPhases(config: RunConfig): PhasePlan[] {
   for (let repeat = 1; repeat <= config.repeat; repeat++) {
     for (const value of sweepValues) {
       for (const spec of config.transports) {
-        for (const options of variantsOf(spec, config)) {
+        for (const options of withWires(spec, variantsOf(spec, config))) {
           phases.push(makePhase(config, options, repeat, value));
         }
       }
@@ -45,7 +49,20 @@ export function planPhases(config: RunConfig): PhasePlan[] {
   return phases;
 }
 
-function variantsOf(spec: TransportSpec, config: RunConfig): { client: ClientOptions; variant?: string; intervalSweep?: number }[] {
+/** Each variant once per wire the spec asks for (HTTP version, TLS), its key suffixed (`polling@1s@h2+tls`). */
+function withWires(spec: TransportSpec, variants: ReturnType<typeof variantsOf>): ReturnType<typeof variantsOf> {
+  const wires = spec.wires;
+  if (wires === undefined) return variants;
+  return variants.flatMap((v) =>
+    wires.map((wire) => ({
+      ...v,
+      client: { ...v.client, ...(wire.http === '2' ? { http: wire.http, streamsPerConnection: spec.streamsPerConnection } : {}), ...(wire.tls ? { tls: true } : {}) },
+      wireSuffix: wireSuffix(wire),
+    })),
+  );
+}
+
+function variantsOf(spec: TransportSpec, config: RunConfig): { client: ClientOptions; variant?: string; intervalSweep?: number; wireSuffix?: string }[] {
   switch (spec.transport) {
     case 'polling': {
       const intervals = config.sweep?.param === 'interval' ? config.sweep.values : spec.intervalsUs;
@@ -78,7 +95,7 @@ function makePhase(config: RunConfig, options: ReturnType<typeof variantsOf>[num
   if (param !== undefined && param !== 'interval' && sweepValue !== undefined) sweep = { param, value: sweepValue, label: String(sweepValue) };
   if (options.intervalSweep !== undefined) sweep = { param: 'interval', value: options.intervalSweep, label: durationLabel(options.intervalSweep) };
 
-  const key = `${transport}${options.variant ? `@${options.variant}` : ''}${sweep && sweep.param !== 'interval' ? `[${sweep.param}=${sweep.label}]` : ''}`;
+  const key = `${transport}${options.variant ? `@${options.variant}` : ''}${options.wireSuffix ?? ''}${sweep && sweep.param !== 'interval' ? `[${sweep.param}=${sweep.label}]` : ''}`;
   const pollUs = options.client.pollIntervalUs ?? 0;
   const drainUs = config.drainUs === 'auto' ? pollUs + DRAIN_MARGIN_US : Math.max(config.drainUs, pollUs);
   return {
@@ -95,5 +112,11 @@ function makePhase(config: RunConfig, options: ReturnType<typeof variantsOf>[num
     client: options.client,
     drainUs,
     seed: (config.seed + repeat - 1) >>> 0,
+    ...(config.shard !== undefined ? { shard: { index: config.shard.index, count: config.shard.count, ...sliceOf(clients, config.shard) } } : {}),
   };
+}
+
+function sliceOf(clients: number, shard: { index: number; count: number }): { firstClient: number; clients: number } {
+  const slice = clientSlice(clients, shard.index, shard.count);
+  return { firstClient: slice.first, clients: slice.count };
 }

@@ -1,3 +1,5 @@
+import type { Histogram } from '../metrics/histogram.js';
+
 /** What the runner tells a progress display. Listeners only; the runner never prints. */
 export type Stage = 'starting' | 'connecting' | 'warming up' | 'measuring' | 'draining' | 'collecting';
 
@@ -41,4 +43,29 @@ export interface SecondRecord {
   generatorCpuPercent: number | null;
 }
 
-export type SecondListener = (record: SecondRecord) => void;
+/**
+ * What one second adds beyond its record, for the live metrics (`--metrics-port`); not
+ * written to the live files. Totals are the phase's so far (every worker's counters at the
+ * end of that second), so a reader that misses a second loses nothing.
+ */
+export interface SecondDetail {
+  /** Latency (µs) of every event received during that second: the record's p50/p99 come from it. */
+  latency: Histogram;
+  totals: PhaseTotals;
+}
+
+/** A phase's cumulative client figures at the end of one of its seconds. */
+export interface PhaseTotals {
+  /** First receipts of any event (the sum of the records' `delivered`). */
+  delivered: number;
+  requests: number;
+  bytesDown: number;
+  bytesUp: number;
+  /** Window events received again by the same subscriber. */
+  duplicated: number;
+  reconnects: number;
+  /** CPU of the generator process (every thread) since the phase's first sample, µs; null before two samples. */
+  generatorCpuUs: number | null;
+}
+
+export type SecondListener = (record: SecondRecord, detail: SecondDetail) => void;

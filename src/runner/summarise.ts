@@ -5,6 +5,7 @@ import { formatDurationUs, formatPercent } from '../format.js';
 import type { PhaseResult, TimeSeries } from '../result/types.js';
 import type { CounterSnapshot, WorkerTick } from '../worker/messages.js';
 import type { PhaseRecording } from './phase-recording.js';
+import { faultSeconds, splitLatency } from '../faults/fault-marks.js';
 
 /** The generator is called saturated past these (DESIGN §4: its latency is then inflated). */
 const SATURATED_UTILIZATION = 0.9;
@@ -50,6 +51,13 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
   const isPolling = plan.transport === 'polling' || plan.transport === 'long-polling';
 
   const server = serverFigures(rec, window?.received ?? 0, everConnected);
+  // Faults: latency inside the seconds they touched and outside them, memory through them.
+  const marks = rec.faultMarks ?? [];
+  const windowSeconds = secondsOfWindow(rec);
+  const faultTouched = faultSeconds(marks, windowSeconds, cuts > 0 ? recovery.max : null);
+  const split = marks.length > 0 ? splitLatency(rec.ticks, windowSeconds, faultTouched) : null;
+  const rssDuringFaults = marks.length > 0 ? peakRssIn(rec, faultTouched) : null;
+  const lostInRestarts = known && finals.some((f) => f.lostInRestarts !== undefined) ? sum((f) => f.lostInRestarts ?? 0) : null;
   const generator = generatorFigures(rec);
 
   const metrics: PhaseMetrics = {
@@ -63,12 +71,13 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
     expected,
     delivered,
     lost,
+    lost_in_restarts: lostInRestarts,
     unexpected: known ? sum((f) => f.unexpected) : null,
     delivered_ratio: expected !== null && expected > 0 ? delivered / expected : null,
     duplicated: sum((f) => f.duplicated),
     out_of_order: sum((f) => f.outOfOrder),
     gaps: sum((f) => f.gaps),
-    clients: plan.clients,
+    clients: plan.shard?.clients ?? plan.clients,
     connected: everConnected,
     connect_errors: sum((f) => f.connectErrors),
     reconnects: sum((f) => f.reconnects),
@@ -77,6 +86,11 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
     'recovery.p50': cuts > 0 ? recovery.p50 : null,
     'recovery.p99': cuts > 0 ? recovery.p99 : null,
     'recovery.max': cuts > 0 ? recovery.max : null,
+    'latency.p50_during_faults': split?.p50During ?? null,
+    'latency.p99_during_faults': split?.p99During ?? null,
+    'latency.p50_outside_faults': split?.p50Outside ?? null,
+    'latency.p99_outside_faults': split?.p99Outside ?? null,
+    'server.rss_peak_during_faults': rssDuringFaults,
     protocol_errors: sum((f) => f.protocolErrors),
     other_messages: sum((f) => f.otherMessages),
     'connect.p50': connect.p50,
@@ -91,6 +105,7 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
     publish_errors: published?.errors ?? 0,
     publish_accepted: published?.acceptedInWindow ?? null,
     events_per_second: perSecond(window?.received ?? null),
+    connections: connectionsAtWindowEnd(finals.map((f) => f.windowEnd)),
     bytes_down: window?.bytesDown ?? null,
     bytes_up: window?.bytesUp ?? null,
     bytes_per_event: perEvent(window?.bytesDown ?? null),
@@ -175,6 +190,7 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
     generatorSaturated: saturated,
     ...(window !== null && plan.transport === 'polling' ? { pollsScheduled: pollsMade + pollsMissed } : {}),
     timeseries: timeSeries(rec),
+    ...(marks.length > 0 ? { faults: marks } : {}),
     histograms: { latency: encodeHistogram(latencyHist), connect: encodeHistogram(connectHist), publisherLag: encodeHistogram(lagHist), ...(cuts > 0 ? { recovery: encodeHistogram(recoveryHist) } : {}) },
   };
 }
@@ -186,6 +202,16 @@ interface WindowCounters {
   received: number;
   bytesDown: number;
   bytesUp: number;
+}
+
+/** Subscriber connections open at the window's end, over every worker; unknown when a worker did not say. */
+function connectionsAtWindowEnd(ends: (CounterSnapshot | undefined)[]): number | null {
+  let total = 0;
+  for (const end of ends) {
+    if (end?.connections === undefined) return null;
+    total += end.connections;
+  }
+  return ends.length > 0 ? total : null;
 }
 
 function windowCounters(pairs: [CounterSnapshot | undefined, CounterSnapshot | undefined][]): WindowCounters | null {
@@ -273,6 +299,17 @@ function longestSampleGapUs(rec: PhaseRecording): number | null {
   let longest = 0;
   for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i] - times[i - 1]);
   return longest;
+}
+
+/** The highest server RSS sampled in (or at the end of) the given seconds of the phase; null without samples there. */
+function peakRssIn(rec: PhaseRecording, seconds: ReadonlySet<number>): number | null {
+  let peak: number | null = null;
+  for (const sample of rec.serverSamples) {
+    // A sample on a second's boundary closes the second before it.
+    const second = Math.ceil((sample.atUs - rec.timeline.phaseStartUs) / 1e6) - 1;
+    if (sample.rssBytes !== undefined && (seconds.has(second) || seconds.has(second + 1))) peak = Math.max(peak ?? 0, sample.rssBytes);
+  }
+  return peak;
 }
 
 /** Indexes of the phase's seconds that lie wholly inside the window. */

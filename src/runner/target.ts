@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { nowMs } from '../clock.js';
+import { nowMs, nowUs } from '../clock.js';
 import { describeError, rtbError, type RtbError } from '../errors.js';
 import { MetricsEndpointSource } from '../monitors/metrics-endpoint-source.js';
 import { NoSource } from '../monitors/no-source.js';
@@ -9,10 +9,15 @@ import type { Profile } from '../profiles/profile-types.js';
 import { Route } from '../protocol/routes.js';
 import type { ServerOptions } from '../server-options.js';
 import { ServerProcess } from './server-process.js';
+import { CarriedSource, restartReferenceServer, runRestartCommand, type RestartOutcome } from '../faults/server-restart.js';
+import type { FaultSpec } from '../config/types.js';
 
 /** The server a phase runs against, how to talk to it, and where its load figures come from. */
 export interface PhaseTarget {
   readonly url: string;
+  /** Where the clients connect over TLS (the reference server's TLS port), and the certificate they trust; the publisher stays on `url`. */
+  readonly tlsUrl?: string;
+  readonly tlsCert?: string;
   readonly kind: 'reference' | 'external';
   readonly profile: Profile;
   /** The reference server's PID (a process rtbench started); undefined for --target servers. */
@@ -20,6 +25,12 @@ export interface PhaseTarget {
   readonly source: ServerLoadSource;
   /** Resolves when the server dies or stops answering mid-run; never resolves otherwise. */
   readonly died: Promise<RtbError>;
+  /**
+   * The restart fault: the reference server stopped and started again on its port (its logs
+   * kept or lost), or the fault's command run for a --target server; resolves once the server
+   * answers again. Rejects (the phase fails) when it does not come back.
+   */
+  restart(fault: Extract<FaultSpec, { kind: 'restart' }>, onDown: (askedUs: number) => void): Promise<RestartOutcome>;
   /** The profile's stats-page counters now (a field that did not match is null), or undefined without a stats page. */
   stats(): Promise<Record<string, number | null> | undefined>;
   close(): Promise<void>;
@@ -27,15 +38,35 @@ export interface PhaseTarget {
 
 /** A fresh reference server in a child process, spoken to through the built-in rtbench profile. */
 export async function startReferenceTarget(options: Partial<ServerOptions>, profile: Profile): Promise<PhaseTarget> {
-  const server = await ServerProcess.start(options);
-  const source = new MetricsEndpointSource(server.url);
+  let server = await ServerProcess.start(options);
+  // A restart replaces the process on the same port: the load source carries its CPU over,
+  // `pid` and `died` follow whichever process is current.
+  const source = new CarriedSource(new MetricsEndpointSource(server.url));
+  let reportDied!: (error: RtbError) => void;
+  const died = new Promise<RtbError>((resolve) => (reportDied = resolve));
+  void server.died.then(reportDied);
   return {
     url: server.url,
+    ...(server.tlsUrl !== undefined ? { tlsUrl: server.tlsUrl, tlsCert: server.tlsCert } : {}),
     kind: 'reference',
     profile,
-    pid: server.pid,
+    get pid() {
+      return server.pid;
+    },
     source,
-    died: server.died,
+    died,
+    restart: async (fault, onDown) => {
+      const askedUs = nowUs();
+      await source.beginReplace();
+      try {
+        const { next, outcome } = await restartReferenceServer(server, options, fault.log, askedUs, onDown);
+        server = next;
+        void next.died.then(reportDied);
+        return outcome;
+      } finally {
+        source.endReplace();
+      }
+    },
     stats: () => readStats(server.url, profile),
     close: async () => {
       source.close();
@@ -80,6 +111,15 @@ export async function openExternalTarget(url: string, profile: Profile, serverPi
     profile,
     source,
     died: liveness.died,
+    restart: async (fault, onDown) => {
+      // The server is meant to be away for a while: not a death.
+      liveness.pause();
+      try {
+        return await runRestartCommand(fault.command!, () => answers(url, profile), onDown);
+      } finally {
+        liveness.resume();
+      }
+    },
     stats: () => readStats(url, profile),
     close: async () => {
       liveness.stop();
@@ -151,8 +191,9 @@ function readyStatuses(profile: Profile): string {
  * or from `/`); after several failures in a row it counts as dead, and the phase fails (exit 4)
  * instead of passing on an empty measurement.
  */
-function watchLiveness(url: string, profile: Profile): { died: Promise<RtbError>; stop(): void } {
+function watchLiveness(url: string, profile: Profile): { died: Promise<RtbError>; stop(): void; pause(): void; resume(): void } {
   let stopped = false;
+  let paused = false;
   let timer: NodeJS.Timeout | undefined;
   let failures = 0;
   let report!: (error: RtbError) => void;
@@ -169,7 +210,7 @@ function watchLiveness(url: string, profile: Profile): { died: Promise<RtbError>
       why = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ETIMEDOUT' ? 'no answer within 2 s' : describeError(error);
     }
     if (stopped) return;
-    failures = why === undefined ? 0 : failures + 1;
+    failures = why === undefined || paused ? 0 : failures + 1;
     if (why !== undefined && failures >= LIVENESS_FAILURES) {
       report(rtbError('RTB_ERR_SERVER_DIED', `the target ${url} stopped answering (${why}, ${failures} checks in a row)`));
       return;
@@ -183,7 +224,22 @@ function watchLiveness(url: string, profile: Profile): { died: Promise<RtbError>
       stopped = true;
       clearTimeout(timer);
     },
+    pause: () => (paused = true),
+    resume: () => {
+      paused = false;
+      failures = 0;
+    },
   };
+}
+
+/** True when the target answers its ready URL (any HTTP status: it is there). */
+async function answers(url: string, profile: Profile): Promise<boolean> {
+  try {
+    await get(`${url}${profile.ready?.path ?? '/'}`, 2000);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function checkSpeaksProtocol(url: string): Promise<void> {

@@ -57,7 +57,8 @@ export function sendRejection(res: ServerResponse, stats: ServerStats, rejection
   }
   // A refused body may still be arriving; closing the connection stops us reading it.
   // A request for another host or with two Hosts says the client is confused: close too.
-  if (rejection.status === 413 || rejection.status === 421 || rejection.error === 'bad_host') res.setHeader('Connection', 'close');
+  // (HTTP/1.1 only: HTTP/2 has no Connection header, and a refused stream does not end its connection.)
+  if ((rejection.status === 413 || rejection.status === 421 || rejection.error === 'bad_host') && !('stream' in res)) res.setHeader('Connection', 'close');
   sendJson(res, rejection.status, rejectionBody(rejection), cors);
 }
 

@@ -29,8 +29,8 @@ export interface Topic {
  * under load, publishes that arrived while the previous fan-out ran go out in the same turn.
  * For SSE, Node corks an HTTP response's writes of one turn into one writev — one syscall per
  * subscriber per turn instead of per event; each SSE event stays one write (one chunk). ws
- * corks only the header and payload of one frame: a WebSocket gets one write per event, and
- * its frames are written together only when the socket is already backed up.
+ * corks only the header and payload of one frame, so a WebSocket stream corks its socket at
+ * the turn's first frame and uncorks it on the next tick: one writev per turn there too.
  */
 export class Hub {
   readonly #topics = new Map<string, Topic>();
@@ -91,6 +91,15 @@ export class Hub {
     this.#pending.push(topic, entry);
     this.#flushScheduled ??= setImmediate(this.#flush);
     return entry;
+  }
+
+  /**
+   * Appends an event a previous server kept (log-handover.ts) before this one serves: held
+   * to the same bounds as a publish, not fanned out and not counted as published.
+   */
+  restore(topic: Topic, body: string, bodyIsEmpty: boolean): void {
+    const { bytes, evicted, evictedBytes } = topic.log.append(body, bodyIsEmpty);
+    this.#budget.appended(topic.log, bytes, evicted, evictedBytes);
   }
 
   /** Stops a scheduled fan-out (shutdown). */

@@ -81,8 +81,8 @@ export abstract class StreamSubscription implements StreamSubscriber {
     // Slow consumer: what earlier turns wrote is still unsent past the limit. Checked before
     // the turn's first write, not after each: one turn writes faster than any client reads,
     // so its own writes count as unsent until it ends even for a client that reads at once
-    // (SSE: Node corks a response's writes of one turn into one writev; WebSocket: ws writes
-    // each frame at once, and what the kernel does not take at once waits in the socket),
+    // (SSE: Node corks a response's writes of one turn into one writev; WebSocket: the stream
+    // corks its socket for the turn the same way),
     // and a burst or backlog larger than the limit would drop a healthy client. A turn's
     // writes reference the log's frames; they are not copies.
     const turn = this.ctx.hub.fanOutTurn;

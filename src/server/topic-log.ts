@@ -79,6 +79,21 @@ export class TopicLog {
     return this.#bytes;
   }
 
+  /**
+   * Continues a log a previous server kept (a restart, see hub.ts restoreLogs): an empty log
+   * whose next id is `headId` + 1. Throws when the log already holds events.
+   */
+  startAfter(headId: number): void {
+    if (this.#headId !== 0) throw new Error('startAfter: the log is not empty');
+    this.#headId = headId;
+    this.#tailId = headId + 1;
+  }
+
+  /** Each retained entry, oldest first. */
+  *entries(): IterableIterator<LogEntry> {
+    for (let id = this.#tailId; id <= this.#headId; id++) yield this.#ring[(id - 1) % this.#capacity]!;
+  }
+
   /** Appends a publisher body (see stampEvent), evicting the oldest entries past the log's bounds. */
   append(body: string, bodyIsEmpty: boolean): LogAppend {
     const id = ++this.#headId;

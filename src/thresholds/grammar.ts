@@ -218,7 +218,7 @@ function selectorBefore(lhs: string, metricLength: number, fail: Fail): string {
  * phase key (`sse[clients=500]`, `polling@1s[rate=50]`) that phase only. Repeats of a phase
  * share its key, so a selector matches every repeat (matching: selectors.ts).
  */
-const PHASE_KEY = /^([a-z-]+)(@[A-Za-z0-9._-]+)?(\[[A-Za-z]+=[^\]\s]+\])?$/;
+const PHASE_KEY = /^([a-z-]+)(@[A-Za-z0-9._-]+)?(@h2)?(\+tls)?(\[[A-Za-z]+=[^\]\s]+\])?$/;
 
 /** What is wrong with `selector`, or undefined when it can name phases: `*`, a transport, or a phase key of a known transport. */
 function selectorProblem(selector: string): string | undefined {
@@ -227,7 +227,7 @@ function selectorProblem(selector: string): string | undefined {
   if (!(TRANSPORTS as readonly string[]).includes(transport)) {
     return `unknown selector "${selector}"; expected *, a transport (${TRANSPORTS.join(', ')}) or a phase key such as polling@1s or sse[clients=500]; nearest transport is "${closest(transport, [...TRANSPORTS])}"`;
   }
-  if (!PHASE_KEY.test(selector)) return `"${selector}" is not a phase key; expected <transport>[@<variant>][[<param>=<value>]], e.g. polling@1s or sse[clients=500]`;
+  if (!PHASE_KEY.test(selector)) return `"${selector}" is not a phase key; expected <transport>[@<variant>][@h2][+tls][[<param>=<value>]], e.g. polling@1s, sse@h2+tls or sse[clients=500]`;
   return undefined;
 }
 
@@ -236,9 +236,9 @@ function validateSelector(selector: string, fail: Fail): void {
   if (problem !== undefined) fail(problem);
 }
 
-/** The transport a selector or phase key starts with: `polling@1s[clients=10]` → `polling`. */
+/** The transport a selector or phase key starts with: `polling@1s[clients=10]` → `polling`, `ws+tls` → `ws`. */
 export function transportOf(keyOrSelector: string): string {
-  return /^[^@[]*/.exec(keyOrSelector)![0];
+  return /^[^@[+]*/.exec(keyOrSelector)![0];
 }
 
 function firstDotOutsideBrackets(text: string): number {

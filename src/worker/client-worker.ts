@@ -36,6 +36,8 @@ class ClientWorker {
   #drainedReported = false;
   /** Per topic index, the publishing streams it carries; undefined until publishing is over. */
   #expected: Map<number, StreamExpectation[]> | undefined;
+  /** Per stream (`originKey/topicIndex`): seqs up to this were in a log a restart lost. */
+  #lostLogThrough = new Map<string, number>();
   #windowStartUs = Number.POSITIVE_INFINITY;
   #windowStart: CounterSnapshot | undefined;
   #windowEnd: CounterSnapshot | undefined;
@@ -45,9 +47,11 @@ class ClientWorker {
   constructor(init: WorkerInit, post: (message: FromWorker) => void) {
     this.#init = init;
     this.#post = post;
-    this.#env = new ClientEnvironment(init.targetUrl, init.profile, undefined, init.client.transport);
+    this.#env = new ClientEnvironment(init.targetUrl, init.profile, undefined, init.client.transport, init.client);
     this.#env.reconnect = init.reconnect;
     this.#env.resume = init.resume;
+    if (init.ownOriginKey !== undefined) this.#env.metrics.ownOriginKey = init.ownOriginKey;
+    if (init.sourceAddresses !== undefined) this.#env.sourceAddresses = init.sourceAddresses;
     const random = seededRandom(deriveSeed(init.seed, 1_000_000 + init.workerIndex));
     for (let i = 0; i < init.clientCount; i++) {
       const index = init.firstClient + i;
@@ -80,7 +84,11 @@ class ClientWorker {
           if (list === undefined) this.#expected.set(stream.topicIndex, [stream]);
           else list.push(stream);
         }
+        for (const mark of message.lostLogThrough ?? []) this.#lostLogThrough.set(`${mark.originKey}/${mark.topicIndex}`, mark.seq);
         this.#checkDrained();
+        break;
+      case 'restart':
+        this.#restarting(message.atUs);
         break;
       case 'stop':
         this.#stop();
@@ -106,6 +114,7 @@ class ClientWorker {
       received: m.received,
       bytesDown: bytes.bytesIn,
       bytesUp: bytes.bytesOut,
+      connections: this.#env.sockets.open,
       publishRequests: m.publishRequests,
       publishErrors: m.publishErrors,
     };
@@ -158,6 +167,8 @@ class ClientWorker {
       utilization: elu.utilization,
       loopDelayP99Us: this.#load.sample().loopDelay.p99Us,
       delivered: m.delivered,
+      duplicated: m.duplicated,
+      reconnects: m.reconnects,
     });
     m.secondLatency.reset();
   }
@@ -202,8 +213,33 @@ class ClientWorker {
     }
   }
 
-  /** Every client's figures against the streams of its topic (DESIGN §4: per stream, never netted). */
-  #tally(): StreamTally {
+  /**
+   * The server is restarting: every client's connection ends with it (counted as a cut), and
+   * its recovery is timed from `atUs` to its next event.
+   */
+  #restarting(atUs: number): void {
+    const m = this.#env.metrics;
+    for (const client of this.#clients) {
+      if (!client.everConnected) continue;
+      m.cuts++;
+      client.tracker.cutAtUs = atUs;
+    }
+  }
+
+  /** Of the clients' losses, those in a log a restart lost (seqs up to each stream's lostLogThrough mark). */
+  #lostInRestarts(): number {
+    if (this.#lostLogThrough.size === 0) return 0;
+    return this.#tally((stream) => {
+      const through = this.#lostLogThrough.get(`${stream.originKey}/${stream.topicIndex}`);
+      return through === undefined ? undefined : { ...stream, lastSeq: Math.min(stream.lastSeq, through) };
+    }).lost;
+  }
+
+  /**
+   * Every client's figures against the streams of its topic (DESIGN §4: per stream, never
+   * netted); `only` narrows or skips a stream (undefined: skipped).
+   */
+  #tally(only: (stream: StreamExpectation) => StreamExpectation | undefined = (stream) => stream): StreamTally {
     const tally: StreamTally = { expected: 0, delivered: 0, lost: 0, unexpected: 0 };
     const expected = this.#expected;
     if (expected === undefined) return tally;
@@ -213,14 +249,18 @@ class ClientWorker {
       const streams = expected.get(topicIndexOf(topology, client.index));
       if (streams === undefined) continue;
       const fromStart = client.connectedAtUs <= this.#windowStartUs;
-      for (const stream of streams) client.tracker.tally(stream, fromStart, tally);
+      for (const stream of streams) {
+        const counted = only(stream);
+        if (counted !== undefined) client.tracker.tally(counted, fromStart, tally);
+      }
     }
     return tally;
   }
 
   #checkDrained(): void {
     if (this.#drainedReported) return;
-    if (this.#tally().lost === 0) {
+    // What a restart's lost log held can never arrive: waiting for it would only use up the drain.
+    if (this.#tally().lost === this.#lostInRestarts()) {
       this.#drainedReported = true;
       this.#post({ type: 'drained' });
     } else {
@@ -251,6 +291,7 @@ class ClientWorker {
       expected: tally.expected,
       delivered: known ? tally.delivered : m.delivered,
       lost: tally.lost,
+      ...(this.#lostLogThrough.size > 0 ? { lostInRestarts: this.#lostInRestarts() } : {}),
       unexpected: tally.unexpected,
       duplicated: m.duplicated,
       outOfOrder: m.outOfOrder,

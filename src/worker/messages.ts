@@ -30,12 +30,23 @@ export interface WorkerInit {
   resume: boolean;
   /** rooms: each client publishes to its room at this rate. */
   upstream?: { ratePerS: number; arrival: Arrival; payloadBytes: number };
+  /** A shard: latency is timed only on events of this origin key (its own publisher); others count for loss. */
+  ownOriginKey?: number;
+  /** Local addresses the clients' connections bind to, in turn. */
+  sourceAddresses?: string[];
 }
 
 export type ToWorker =
   | { type: 'window'; publishStartUs: number; windowStartUs: number; windowEndUs: number }
   /** Every publishing stream's window seqs and refusals: what the subscribers should get. */
-  | { type: 'expected'; streams: StreamExpectation[] }
+  | {
+      type: 'expected';
+      streams: StreamExpectation[];
+      /** Restarts that lost the server's log: per stream, the last seq the old server had accepted. */
+      lostLogThrough?: { originKey: number; topicIndex: number; seq: number }[];
+    }
+  /** The server is restarting (the restart fault): every client's connection ends; recovery is timed from `atUs`. */
+  | { type: 'restart'; atUs: number }
   | { type: 'stop' };
 
 /** Cumulative counters at one moment; the window's figures are end − start. */
@@ -47,6 +58,8 @@ export interface CounterSnapshot {
   received: number;
   bytesDown: number;
   bytesUp: number;
+  /** Subscriber TCP connections open now (HTTP/2 subscribers share them: streamsPerConnection). */
+  connections?: number;
   publishRequests: number;
   publishErrors: number;
 }
@@ -64,6 +77,9 @@ export interface WorkerTick {
   utilization: number;
   loopDelayP99Us: number;
   delivered: number;
+  /** Cumulative, as `delivered`: window events received again, and reconnections (for the live metrics). */
+  duplicated?: number;
+  reconnects?: number;
 }
 
 
@@ -80,6 +96,8 @@ export interface WorkerFinal {
   expected: number;
   delivered: number;
   lost: number;
+  /** Of `lost`: seqs at or before a lostLogThrough mark — in a log a restart lost before the subscriber had them. */
+  lostInRestarts?: number;
   unexpected: number;
   duplicated: number;
   outOfOrder: number;

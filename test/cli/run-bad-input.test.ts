@@ -19,7 +19,7 @@ async function expectRefused(args: string[], code: number, line: string | RegExp
 
 describe('rtbench run refuses bad input with one line and exit code 2, before running anything', () => {
   it('an unknown scenario lists the available ones', async () => {
-    await expectRefused(['tickr'], 2, 'rtbench: unknown scenario "tickr" (did you mean "ticker"?); available: chat, default, flaky-mobile, notifications, polling-intervals, reconnect-storm, smoke, ticker — or give a path to a .yaml file');
+    await expectRefused(['tickr'], 2, 'rtbench: unknown scenario "tickr" (did you mean "ticker"?); available: chat, default, deploy, flaky-mobile, http2, notifications, polling-intervals, reconnect-storm, smoke, ticker — or give a path to a .yaml file');
   });
 
   it('a mistyped key: file, line, path and the nearest valid key', async () => {

@@ -52,6 +52,10 @@ describe('rtbench run with faults', () => {
       expect(p.metrics.cuts, p.key).toBe(20);
       expect(p.metrics.lost, p.key).toBe(0);
       expect(p.metrics['recovery.max']!, p.key).toBeLessThan(2_000_000);
+      // Server memory through the storm: sampled in the seconds it touched, within the phase's own range.
+      expect(p.metrics['server.rss_peak_during_faults']!, p.key).toBeGreaterThan(0);
+      expect(p.metrics['server.rss_peak_during_faults']!, p.key).toBeLessThanOrEqual(p.metrics['server.rss_peak']!);
+      expect(p.faults?.map((f) => f.kind), p.key).toEqual(['storm']);
     }
   }, 120_000);
 

@@ -102,6 +102,34 @@ describe('SseParser follows the event-stream format', () => {
   });
 });
 
+describe('reused chunk memory (the raw clients read into one shared buffer)', () => {
+  it('an event cut across reads keeps its data when the earlier read\'s memory is overwritten', () => {
+    const bytes = Buffer.from('data: first line\ndata: second\n\nid: 3\ndata: x\n');
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const shared = Buffer.alloc(bytes.length);
+      const seen: string[] = [];
+      const parser = new SseParser({ onEvent: (d, s, e) => seen.push(Buffer.from(d.subarray(s, e)).toString()), onComment: () => {}, onRetry: () => {} });
+      bytes.copy(shared, 0, 0, cut);
+      parser.push(shared, 0, cut);
+      shared.fill(0x21); // the next read lands in the same memory
+      bytes.copy(shared, 0, cut);
+      parser.push(shared, 0, bytes.length - cut);
+      shared.fill(0x21);
+      parser.push(Buffer.from('\n'));
+      expect(seen, `cut at ${cut}`).toEqual(['first line\nsecond', 'x']);
+    }
+  });
+});
+
+describe('the id field and NUL', () => {
+  it('a NUL in a later line of the same chunk does not void an id (the search stays inside the line)', () => {
+    for (const pieces of chunkings(Buffer.from('id: 5\ndata: a\u0000b\n\nid: 6\u0000\ndata: c\n\n'))) {
+      const { events } = parse(pieces);
+      expect(events.map((e) => e.lastEventId)).toEqual(['5', '5']);
+    }
+  });
+});
+
 describe('SseParser agrees with the eventsource package on the same bytes', () => {
   let server: Server;
   let url: string;

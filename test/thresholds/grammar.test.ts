@@ -69,7 +69,7 @@ describe('threshold grammar: invalid expressions are one RTB_ERR_THRESHOLD_INVAL
       'sse2.latency.p99 < 5ms',
       'threshold "sse2.latency.p99 < 5ms": unknown selector "sse2"; expected *, a transport (polling, long-polling, sse, ws) or a phase key such as polling@1s or sse[clients=500]; nearest transport is "sse"',
     ],
-    ['sse@.lost == 0', 'threshold "sse@.lost == 0": "sse@" is not a phase key; expected <transport>[@<variant>][[<param>=<value>]], e.g. polling@1s or sse[clients=500]'],
+    ['sse@.lost == 0', 'threshold "sse@.lost == 0": "sse@" is not a phase key; expected <transport>[@<variant>][@h2][+tls][[<param>=<value>]], e.g. polling@1s, sse@h2+tls or sse[clients=500]'],
     ['sse < 5ms', 'threshold "sse < 5ms": "sse" names phases but no metric; write sse.<metric>, e.g. sse.latency.p99'],
     ['sse latency.p99 < 5ms', 'threshold "sse latency.p99 < 5ms": "sse latency.p99" contains a space; write <selector>.<metric> without spaces, e.g. sse.latency.p99'],
     ['sse.latency.p99 < 50', 'threshold "sse.latency.p99 < 50": latency.p99 is a duration; add a unit: 50ms, 50us or 50s'],

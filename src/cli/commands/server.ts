@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { rtbError } from '../../errors.js';
 import { startReferenceServer } from '../../server/reference-server.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../server-options.js';
 import { Route } from '../../protocol/routes.js';
@@ -25,6 +26,9 @@ interface ServerFlags {
   publishDelay: number;
   allowHost?: string[];
   allowOrigin?: string[];
+  tlsPort?: number;
+  cert?: string;
+  key?: string;
   json: boolean;
 }
 
@@ -49,6 +53,9 @@ export function registerServerCommand(command: Command): void {
     .addOption(durationOption('--publish-delay <duration>', 'fault injection: hold each publish this long', [0, 60_000], d.publishDelayMs))
     .option('--allow-host <name>', 'also accept this Host (a loopback-bound server answers only localhost and loopback addresses, against DNS rebinding; repeatable)', collect)
     .option('--allow-origin <origin>', "also accept publishes and WebSocket upgrades from this browser Origin, e.g. http://localhost:3000, or '*' (repeatable)", collect)
+    .option('--tls-port <n>', 'also serve every route over TLS on this port (h2 and http/1.1 by ALPN, wss); 0 picks a free one', integer(0, 65535))
+    .option('--cert <file>', 'PEM certificate for --tls-port (default: a self-signed one generated at start)')
+    .option('--key <file>', 'PEM private key for --cert')
     .option('--json', 'print the ready line as JSON ({"url":...}) for scripts', false)
     .action(async (flags: ServerFlags) => {
       const options: Partial<ServerOptions> = {
@@ -69,10 +76,16 @@ export function registerServerCommand(command: Command): void {
         publishDelayMs: flags.publishDelay,
         ...(flags.allowHost ? { allowedHosts: flags.allowHost } : {}),
         ...(flags.allowOrigin ? { allowedOrigins: flags.allowOrigin } : {}),
+        ...(flags.tlsPort !== undefined ? { tlsPort: flags.tlsPort } : {}),
+        ...(flags.cert !== undefined ? { certFile: flags.cert } : {}),
+        ...(flags.key !== undefined ? { keyFile: flags.key } : {}),
       };
+      if ((flags.cert !== undefined || flags.key !== undefined) && flags.tlsPort === undefined) {
+        throw rtbError('RTB_ERR_USAGE', `${flags.cert !== undefined ? '--cert' : '--key'} needs --tls-port (the port to serve TLS on)`);
+      }
       const server = await startReferenceServer(options);
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ url: server.url, port: server.port, pid: process.pid })}\n`);
+        process.stdout.write(`${JSON.stringify({ url: server.url, port: server.port, pid: process.pid, ...(server.tlsUrl !== undefined ? { tlsUrl: server.tlsUrl, tlsPort: server.tlsPort } : {}) })}\n`);
       } else {
         const u = server.url;
         process.stdout.write(
@@ -85,6 +98,7 @@ export function registerServerCommand(command: Command): void {
             `  ws         ${u.replace(/^http/, 'ws')}${Route.ws}?topic=T`,
             `  metrics    GET  ${u}${Route.metrics}   (Accept: text/plain for Prometheus)`,
             `  demo page  ${u}/`,
+            `  HTTP/2     h2c with prior knowledge on the same port${server.tlsUrl !== undefined ? `; TLS (h2, http/1.1, wss) on ${server.tlsUrl}${flags.cert === undefined ? ' — a self-signed certificate: clients need --insecure or to trust it' : ''}` : ''}`,
             'Ctrl-C to stop.',
             '',
           ].join('\n'),

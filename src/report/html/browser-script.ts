@@ -1,9 +1,9 @@
 /**
  * The page's script: reads the chart specs from `#rtbench-report-data` and turns each into
  * a Chart.js chart on the canvas of the same id. It computes nothing: every point, tooltip
- * and fixed tick label was made in Node. It expects `Chart` (the inlined Chart.js) and the
- * format.ts functions (browser-format.ts) to be defined before it. When every chart is
- * drawn it sets `window.rtbenchReport = { ready: true, charts: <count> }`.
+ * and fixed tick label was made in Node. It expects `Chart` (the inlined Chart.js), the
+ * format.ts functions and axisTickLabel (browser-format.ts) to be defined before it. When
+ * every chart is drawn it sets `window.rtbenchReport = { ready: true, charts: <count> }`.
  */
 export const BROWSER_SCRIPT = String.raw`
 (function () {
@@ -48,6 +48,62 @@ export const BROWSER_SCRIPT = String.raw`
     }
   };
 
+  // Marks each fault: a dashed line where it struck, a hatched span while it lasted, its label
+  // at the top (labels that would overlap the previous one are left out; the line stays).
+  var marksPlugin = {
+    id: 'rtbenchMarks',
+    afterDatasetsDraw: function (chart, args, options) {
+      var marks = options.marks || [];
+      if (marks.length === 0) return;
+      var area = chart.chartArea, x = chart.scales.x, ctx = chart.ctx, lastLabelEnd = -Infinity;
+      ctx.save();
+      ctx.font = '11px ' + Chart.defaults.font.family;
+      ctx.textBaseline = 'top';
+      marks.forEach(function (m) {
+        var left = x.getPixelForValue(m.at);
+        if (left < area.left || left > area.right) return;
+        if (m.until !== undefined) {
+          var right = Math.min(area.right, x.getPixelForValue(m.until));
+          ctx.globalAlpha = 0.12;
+          ctx.fillStyle = m.color;
+          ctx.fillRect(left, area.top, Math.max(1, right - left), area.bottom - area.top);
+          ctx.globalAlpha = 0.35;
+          ctx.strokeStyle = m.color;
+          ctx.lineWidth = 1;
+          ctx.beginPath();
+          for (var h = left - (area.bottom - area.top); h < right; h += 6) {
+            var a = Math.max(h, left), b = Math.min(h + (area.bottom - area.top), right);
+            if (b <= a) continue;
+            ctx.moveTo(a, area.bottom - (a - h));
+            ctx.lineTo(b, area.bottom - (b - h));
+          }
+          ctx.stroke();
+        }
+        ctx.globalAlpha = 0.9;
+        ctx.strokeStyle = m.color;
+        ctx.lineWidth = 1.5;
+        ctx.setLineDash([4, 3]);
+        ctx.beginPath();
+        ctx.moveTo(left, area.top);
+        ctx.lineTo(left, area.bottom);
+        ctx.stroke();
+        ctx.setLineDash([]);
+      });
+      // Labels last, on a light ground, so no mark's line crosses another's label.
+      ctx.globalAlpha = 1;
+      marks.forEach(function (m) {
+        var left = x.getPixelForValue(m.at), width = ctx.measureText(m.label).width;
+        if (left < area.left || left + 4 <= lastLabelEnd || left + 4 + width > area.right) return;
+        ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
+        ctx.fillRect(left + 2, area.top + 1, width + 4, 14);
+        ctx.fillStyle = m.color;
+        ctx.fillText(m.label, left + 4, area.top + 2);
+        lastLabelEnd = left + 4 + width + 6;
+      });
+      ctx.restore();
+    }
+  };
+
   function axis(a) {
     var fixed = a.ticks ? new Map(a.ticks.map(function (t) { return [t.value, t.label]; })) : null;
     var format = FORMAT[a.format];
@@ -62,8 +118,10 @@ export const BROWSER_SCRIPT = String.raw`
         autoSkipPadding: 14,
         callback: function (value, index, ticks) {
           if (fixed) return fixed.has(value) ? fixed.get(value) : null;
-          // The precision a tick needs: its own on a log scale (1, 2, 5 × 10ⁿ), the step on a linear one.
-          return format(value, a.scale === 'logarithmic' ? value : ticks.length > 1 ? Math.abs(ticks[1].value - ticks[0].value) : 0);
+          // The precision a tick needs: its own on a log scale (1, 2, 5 × 10ⁿ), the step on a linear one;
+          // a zero tick reads in the axis's unit ("0 ms", not "0 µs": axis-tick-label.ts).
+          var step = a.scale === 'logarithmic' ? value : ticks.length > 1 ? Math.abs(ticks[1].value - ticks[0].value) : 0;
+          return axisTickLabel(format, value, step, ticks.map(function (t) { return t.value; }));
         }
       }
     };
@@ -146,11 +204,12 @@ export const BROWSER_SCRIPT = String.raw`
         scales: { x: axis(spec.x), y: axis(spec.y) },
         plugins: {
           rtbenchBands: { bands: spec.bands || [] },
+          rtbenchMarks: { marks: spec.marks || [] },
           legend: { position: spec.legend, labels: { boxWidth: 14, boxHeight: 2, color: INK, padding: 10 } },
           tooltip: { callbacks: { title: function () { return ''; }, label: function (c) { return c.raw.tip; } } }
         }
       },
-      plugins: [bandsPlugin]
+      plugins: [bandsPlugin, marksPlugin]
     };
   }
 

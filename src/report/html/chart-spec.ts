@@ -55,6 +55,15 @@ export interface LineChartSpec {
   readonly legend: 'bottom' | 'right';
   /** Shaded x ranges (the measurement windows of a time series). */
   readonly bands?: readonly { readonly from: number; readonly to: number }[];
+  /** Faults on a time series: a dashed line at `at`, a hatched span to `until` when it lasted, `label` above. */
+  readonly marks?: readonly FaultMarkSpec[];
+}
+
+export interface FaultMarkSpec {
+  readonly at: number;
+  readonly until?: number;
+  readonly label: string;
+  readonly color: string;
 }
 
 export interface BarChartSpec {

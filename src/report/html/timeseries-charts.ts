@@ -1,6 +1,6 @@
 import { formatClock } from '../../format.js';
 import type { TimeSeries } from '../../result/types.js';
-import type { AxisSpec, ChartSlot, LineDataset, ValueFormat } from './chart-spec.js';
+import type { AxisSpec, ChartSlot, FaultMarkSpec, LineDataset, ValueFormat } from './chart-spec.js';
 import { formatValue } from './metric-format.js';
 import { legendPlace } from './value-axis.js';
 import type { ReportPhase } from './report-phases.js';
@@ -31,6 +31,7 @@ const TIME_STEPS_S = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
 export function timeseriesCharts(phases: readonly ReportPhase[]): ChartSlot[] {
   const withSeries = phases.filter((rp) => rp.phase.timeseries?.t?.length > 0);
   const bands = windowBands(withSeries.map((rp) => rp.phase.timeseries));
+  const marks = faultMarkSpecs(withSeries);
   const tEnd = Math.max(1, ...withSeries.map((rp) => rp.phase.timeseries.t.at(-1)!), ...bands.map((b) => b.to));
   const x: AxisSpec = { scale: 'linear', title: 'time since the phase started (m:ss)', format: 'count', min: 0, max: Math.ceil(tEnd), ticks: timeTicks(Math.ceil(tEnd)) };
 
@@ -59,14 +60,51 @@ export function timeseriesCharts(phases: readonly ReportPhase[]): ChartSlot[] {
       id: `chart-time-${i}`,
       kind: 'line',
       title: chart.title,
-      caption: chart.caption,
+      caption: marks.length > 0 ? `${chart.caption} ${FAULTS_CAPTION}` : chart.caption,
       x,
       y: { scale: 'linear', title: chart.axis, format: chart.format, min: 0 },
       datasets,
       bands,
+      ...(marks.length > 0 ? { marks } : {}),
       legend: legendPlace(datasets.length),
     };
   });
+}
+
+const FAULTS_CAPTION = 'Faults: dashed lines for cuts and storms, hatched spans for stalls and restarts (until the server answered again); grey when several phases had them.';
+/** Grey for a fault several phases share. */
+const SHARED_MARK_COLOR = '#59636e';
+
+/**
+ * Each phase's faults (PhaseResult.faults) on the shared time axis. The same fault of
+ * several phases (same label, same offset into the window to 0.1 s; for restarts, the n-th
+ * of each phase) is one grey mark from
+ * the earliest start to the latest end among them — phases' windows open at slightly
+ * different times, and one mark per phase would draw a comb; a fault only one phase had
+ * keeps that phase's colour.
+ */
+export function faultMarkSpecs(phases: readonly ReportPhase[]): FaultMarkSpec[] {
+  const groups = new Map<string, { at: number; until: number | undefined; label: string; colors: Set<string> }>();
+  for (const rp of phases) {
+    const windowStartS = rp.phase.timeseries.windowStartS;
+    let restarts = 0;
+    for (const f of rp.phase.faults ?? []) {
+      // A restart's times are measured (its start waits on the machine): the n-th of each phase is one fault.
+      const key = f.kind === 'restart' ? `${f.label}#${restarts++}` : `${f.label}@${Math.round((f.atS - windowStartS) * 10)}`;
+      const group = groups.get(key);
+      if (group === undefined) {
+        groups.set(key, { at: f.atS, until: f.untilS, label: f.label, colors: new Set([rp.style.color]) });
+        continue;
+      }
+      group.at = Math.min(group.at, f.atS);
+      if (f.untilS !== undefined) group.until = Math.max(group.until ?? f.untilS, f.untilS);
+      group.colors.add(rp.style.color);
+    }
+  }
+  const round = (v: number): number => Math.round(v * 100) / 100;
+  return [...groups.values()]
+    .map((g) => ({ at: round(g.at), ...(g.until !== undefined ? { until: round(g.until) } : {}), label: g.label, color: g.colors.size > 1 ? SHARED_MARK_COLOR : [...g.colors][0] }))
+    .sort((a, b) => a.at - b.at);
 }
 
 /** The distinct measurement windows, to a tenth of a second. */

@@ -26,7 +26,8 @@ export function handleSse(ctx: ServerContext, req: IncomingMessage, res: ServerR
   res.writeHead(200, {
     'Content-Type': 'text/event-stream',
     'Cache-Control': 'no-cache',
-    Connection: 'keep-alive',
+    // HTTP/2 forbids connection-specific headers (RFC 9113 §8.2.2); Node would drop it with a warning.
+    ...(req.httpVersionMajor === 1 ? { Connection: 'keep-alive' } : {}),
     'X-Accel-Buffering': 'no',
     ...CORS_HEADER,
   });

@@ -56,7 +56,7 @@ export function createUpgradeHandler(ctx: ServerContext): (req: IncomingMessage,
       }
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => new WsStream(ctx, topic, ws, cursor));
+    wss.handleUpgrade(req, socket, head, (ws) => new WsStream(ctx, topic, ws, cursor, socket));
   };
 }
 
@@ -76,12 +76,16 @@ function rejectUpgrade(ctx: ServerContext, socket: Duplex, rejection: RequestRej
 /** One WebSocket subscribed to (and publishing into) a topic: its framing on the shared StreamSubscription. */
 export class WsStream extends StreamSubscription {
   readonly #ws: WebSocket;
+  /** The upgraded TCP socket: corked once per loop turn so a turn's frames leave in one writev. */
+  readonly #socket: Duplex;
+  #corked = false;
   /** Cleared before each ping, set by the pong; a socket still clear at the next ping is dead. */
   alive = true;
 
-  constructor(ctx: ServerContext, topic: Topic, ws: WebSocket, cursor: number | undefined) {
+  constructor(ctx: ServerContext, topic: Topic, ws: WebSocket, cursor: number | undefined, socket: Duplex) {
     super(ctx, topic, 'ws', ctx.wsStreams);
     this.#ws = ws;
+    this.#socket = socket;
     (ws as OwnedSocket)[kStream] = this;
     ws.on('message', onMessage);
     ws.on('pong', onPong);
@@ -135,7 +139,21 @@ export class WsStream extends StreamSubscription {
   }
 
   protected override writeEvent(entry: LogEntry): void {
+    // ws corks only one frame's header and payload; without an outer cork 100 events of one
+    // fan-out turn are 100 writes. Cork at the turn's first frame and uncork once the turn's
+    // code has run (nextTick): one writev per socket per turn, as SSE responses get.
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#socket.cork();
+      process.nextTick(uncorkStream, this);
+    }
     this.#ws.send(entry.json, TEXT_FRAME);
+  }
+
+  /** The end of the turn that corked the socket. */
+  uncork(): void {
+    this.#corked = false;
+    this.#socket.uncork();
   }
 
   protected override writeGap(): void {
@@ -170,6 +188,9 @@ function onPong(this: OwnedSocket): void {
 function onError(this: OwnedSocket): void {
   // ws closes the socket itself after an error (bad frame, oversized message); count it.
   this[kStream]?.countBadFrame();
+}
+function uncorkStream(stream: WsStream): void {
+  stream.uncork();
 }
 function onClose(this: OwnedSocket): void {
   this[kStream]?.detach();

@@ -1,0 +1,46 @@
+import { isIP } from 'node:net';
+import type { RunConfig } from '../config/types.js';
+import { rtbError } from '../errors.js';
+import { planPhases } from '../runner/plan.js';
+import { stripBrackets } from '../protocol/host.js';
+import { checkRunId, defaultRunId, parseShardFlag, type ShardSpec } from './shard-spec.js';
+import { checkPortCapacity, defaultSourceAddresses, parseSourceAddresses } from './source-addresses.js';
+
+export interface ShardFlags {
+  /** `--shard i/N` */
+  shard?: string;
+  runId?: string;
+  /** `--source-addresses a,b,…` */
+  sourceAddresses?: string;
+}
+
+/**
+ * The run flags of issue 13 applied to a loaded config: the shard, its run id and the
+ * clients' source addresses, every inconsistency refused before anything runs with one
+ * RTB_ERR_USAGE line naming the flag (exit 2), and more clients than the source addresses'
+ * ports can hold with RTB_ERR_FD_LIMIT (exit 3).
+ */
+export function applyShardFlags(config: RunConfig, flags: ShardFlags): RunConfig {
+  let shard: ShardSpec | undefined;
+  if (flags.shard !== undefined) {
+    const { index, count } = parseShardFlag(flags.shard);
+    if (config.target === undefined) {
+      throw rtbError('RTB_ERR_USAGE', '--shard: every shard must load the same server; start one (rtbench server, or yours) and give its URL with --target');
+    }
+    if (config.workload.pattern === 'rooms') {
+      throw rtbError('RTB_ERR_USAGE', "--shard: the rooms pattern cannot be sharded yet (its clients publish; the shards' expectations would need exchanging); use broadcast or per-client");
+    }
+    for (const plan of planPhases(config)) {
+      if (plan.clients < count) throw rtbError('RTB_ERR_USAGE', `--shard ${index}/${count}: phase ${plan.key} has ${plan.clients} clients; each of ${count} shards needs at least one`);
+    }
+    shard = { index, count, runId: flags.runId !== undefined ? checkRunId(flags.runId) : defaultRunId(config.scenario.name, config.seed, count) };
+  } else if (flags.runId !== undefined) {
+    throw rtbError('RTB_ERR_USAGE', '--run-id: names the run its shards share; give it with --shard i/N');
+  }
+  const sharded: RunConfig = shard !== undefined ? { ...config, shard } : config;
+  const maxClients = Math.max(0, ...planPhases(sharded).map((p) => p.shard?.clients ?? p.clients));
+  const host = config.target !== undefined ? stripBrackets(new URL(config.target).hostname) : '127.0.0.1';
+  const addresses = flags.sourceAddresses !== undefined ? parseSourceAddresses(flags.sourceAddresses, isIP(host) !== 0 ? host : undefined) : defaultSourceAddresses(host, maxClients, shard);
+  checkPortCapacity(maxClients, addresses);
+  return addresses !== undefined ? { ...sharded, sourceAddresses: addresses } : sharded;
+}
