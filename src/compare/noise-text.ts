@@ -32,7 +32,7 @@ export function noiseMethodNotes(methods: ReadonlySet<NoiseJudgement['method']>)
   }
   if (methods.has('welch-t-test')) notes.push("t-test: both sides were repeated (run --repeat), so the spread between runs decides: Welch's t-test on the per-run values, beyond noise when p < 0.05.");
   if (methods.has('batch-means')) notes.push("batch means: single runs' CPU, CPU per event and throughput judged by Welch's t-test over 2-second batch means of each window's per-second series; beyond noise when p < 0.05.");
-  if (methods.has('batch-means') || methods.has('quantile-interval')) notes.push('Single runs see only within-run noise, and runs on a shared machine drift by a few percent: a change under 10% is never called beyond noise without repeats.');
+  if (methods.has('batch-means') || methods.has('quantile-interval')) notes.push('Single runs see only within-run noise, and runs on a shared machine drift between them: without repeats a change under 10% (25% for CPU figures) is never called beyond noise.');
   notes.push('Deterministic metrics (rtbench metrics) have no noise; other figures of single runs without an estimate (latency.max, …) are marked "changed", never regressed: repeat the runs (--repeat 3) to judge them.');
   return notes;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { quantileInterval } from '../../src/compare/quantile-interval.js';
 import { studentTTwoSidedP } from '../../src/compare/student-t.js';
 import { welchTest } from '../../src/compare/welch-test.js';
-import { schedulingJitterUs } from '../../src/compare/noise.js';
+import { judgeNoise, practicalChange, schedulingJitterUs } from '../../src/compare/noise.js';
 import type { PhaseResult } from '../../src/result/types.js';
 import { newHistogram } from '../../src/metrics/histogram.js';
 
@@ -102,5 +102,26 @@ describe("the runs' scheduling jitter", () => {
 
   it('is unknown when neither side recorded a server loop delay', () => {
     expect(schedulingJitterUs([phase([null, null])], [phase([])])).toBeUndefined();
+  });
+});
+
+describe('single runs: the practical floor', () => {
+  /** Eight in-window seconds of server CPU per event around `usPerEvent` (±1 %), 1000 events each. */
+  const phase = (usPerEvent: number) => {
+    const cpu = [1, -1, 1, -1, 1, -1, 1, -1].map((d) => ((usPerEvent * (1 + d / 100)) * 1000) / 10_000);
+    return {
+      params: { arrival: 'poisson' },
+      metrics: { 'server.cpu_us_per_event': usPerEvent },
+      timeseries: { t: cpu.map((_, i) => i + 1), windowStartS: 0, windowEndS: 8, serverCpuPercent: cpu, delivered: cpu.map(() => 1000), serverLoopDelayP99Us: [] },
+    } as unknown as PhaseResult;
+  };
+
+  it('a CPU figure 20 % up is within noise however steady its seconds (drift between runs); 40 % up is beyond', () => {
+    expect(practicalChange('server.cpu_us_per_event')).toBe(0.25);
+    expect(practicalChange('latency.p50')).toBe(0.1);
+    const within = judgeNoise('server.cpu_us_per_event', [phase(45)], [phase(54)]);
+    expect(within).toMatchObject({ method: 'batch-means', beyondNoise: false });
+    expect((within as { pValue: number }).pValue).toBeLessThan(0.001); // the batches alone would call it
+    expect(judgeNoise('server.cpu_us_per_event', [phase(45)], [phase(63)])).toMatchObject({ method: 'batch-means', beyondNoise: true });
   });
 });

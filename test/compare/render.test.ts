@@ -69,7 +69,7 @@ describe('comparison renderers', () => {
         '<details><summary>How noise is judged</summary>',
         '',
         expect.stringMatching(/^- intervals: latency quantiles judged from the stored histograms/),
-        '- Single runs see only within-run noise, and runs on a shared machine drift by a few percent: a change under 10% is never called beyond noise without repeats.',
+        '- Single runs see only within-run noise, and runs on a shared machine drift between them: without repeats a change under 10% (25% for CPU figures) is never called beyond noise.',
         expect.stringMatching(/^- Deterministic metrics/),
         '',
         '</details>',
