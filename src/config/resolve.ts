@@ -23,6 +23,7 @@ interface ScenarioData {
   drain?: string;
   seed?: number;
   workers?: number | 'auto';
+  processes?: number;
   transports: Partial<Record<string, Record<string, unknown> | null>>;
   thresholds?: string[];
   sweep?: { param: SweepParam; values: (number | string)[] };
@@ -174,6 +175,7 @@ export function resolveRunConfig(raw: Record<string, unknown>, ctx: ResolveConte
     drainUs,
     seed: s.seed ?? d.seed,
     workers,
+    ...(s.processes !== undefined ? { processes: s.processes } : {}),
     transports,
     ...(sweep ? { sweep } : {}),
     thresholds: s.thresholds ?? [],

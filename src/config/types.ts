@@ -92,4 +92,6 @@ export interface RunConfig {
   readonly shard?: ShardSpec;
   /** Local addresses the clients' connections bind to, in turn (`--source-addresses`); the kernel's choice when absent. */
   readonly sourceAddresses?: readonly string[];
+  /** `--processes N`: child processes the clients live in; absent = what the client count needs (client-processes.ts). */
+  readonly processes?: number;
 }

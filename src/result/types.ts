@@ -142,6 +142,8 @@ export interface PhaseParams {
   warmupUs: number;
   drainUs: number;
   workers: number;
+  /** Child processes the workers ran in (--processes); absent when they were threads of rtbench itself. */
+  processes?: number;
   seed: number;
 }
 

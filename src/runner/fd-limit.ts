@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { RunConfig } from '../config/types.js';
 import { rtbError } from '../errors.js';
 import { clientSlice } from '../shard/split.js';
+import { processCount } from './client-processes.js';
 
 /** File descriptors a process needs besides its clients' sockets (stdio, pipes, workers, publisher). */
 const OVERHEAD = 200;
@@ -20,8 +21,10 @@ export function openFileLimits(): [number, number] | undefined {
 
 /**
  * Refuses, before anything runs, a run whose clients cannot all hold a socket: the
- * generator holds one per client (two for HTTP clients that also publish in rooms) and
- * the reference server one per connection, each within this limit.
+ * generator holds one per client (two for HTTP clients that also publish in rooms), spread
+ * over its client processes (--processes), each within this limit — a forked child has the
+ * same limits as rtbench. The message says what to change: more processes when the hard
+ * limit is the wall, else `ulimit -n`.
  */
 export function checkOpenFileLimit(config: RunConfig): void {
   const limits = openFileLimits();
@@ -31,14 +34,38 @@ export function checkOpenFileLimit(config: RunConfig): void {
   // A shard holds only its slice.
   const maxClients = config.shard !== undefined ? clientSlice(allClients, config.shard.index, config.shard.count).count : allClients;
   const httpPublishers = config.workload.pattern === 'rooms' && config.transports.some((t) => t.transport !== 'ws');
-  const needed = maxClients * (httpPublishers ? 2 : 1) + OVERHEAD;
-  if (needed <= soft) return;
-  const fix =
+  const filesPerClient = httpPublishers ? 2 : 1;
+  const processes = processCount(config.processes, maxClients);
+  const needed = Math.ceil(maxClients / processes) * filesPerClient + OVERHEAD;
+  if (needed <= soft) {
+    checkReferenceServer(config, maxClients, soft, hard);
+    return;
+  }
+  const enough = Math.ceil((maxClients * filesPerClient) / Math.max(1, Math.min(soft, hard) - OVERHEAD));
+  const moreProcesses = hard > OVERHEAD && enough <= maxClients ? `give "--processes ${enough}" (each process has a limit of its own)` : undefined;
+  const raise =
     needed <= hard
       ? `raise it with "ulimit -n ${needed}" before running rtbench`
       : `the hard limit is ${hard}, so raise that first (/etc/security/limits.conf, or LimitNOFILE for a service), then "ulimit -n ${needed}"`;
+  const who = processes === 1 ? `${maxClients} clients need about ${needed} open files` : `${maxClients} clients in ${processes} processes need about ${needed} open files each`;
   throw rtbError(
     'RTB_ERR_FD_LIMIT',
-    `${maxClients} clients need about ${needed} open files, but this process may open ${soft} (ulimit -n); ${fix} — or run fewer clients`,
+    `${who}, but a process may open ${soft} (ulimit -n); ${needed <= hard || moreProcesses === undefined ? raise : moreProcesses}${moreProcesses !== undefined && needed <= hard ? `, or ${moreProcesses}` : ''} — or run fewer clients`,
+  );
+}
+
+/**
+ * The reference server is one process (DESIGN §6 leaves a multi-process server for later):
+ * it holds one file per connection, so a run past its limit would fail midway — the server
+ * stops accepting, publishes get no answer. Refused before anything runs instead.
+ */
+function checkReferenceServer(config: RunConfig, maxClients: number, soft: number, hard: number): void {
+  if (config.target !== undefined) return;
+  const needed = maxClients + OVERHEAD;
+  if (needed <= soft) return;
+  const fix = needed <= hard ? `raise it with "ulimit -n ${needed}" before running rtbench, ` : '';
+  throw rtbError(
+    'RTB_ERR_FD_LIMIT',
+    `the reference server is one process: ${maxClients} clients need about ${needed} open files in it, but a process may open ${soft} (ulimit -n); ${fix}run at most ${soft - OVERHEAD} clients against it, or give --target a server that can hold more (--processes spreads rtbench's clients, not its server)`,
   );
 }

@@ -21,7 +21,8 @@ import { newRecording, type PhaseRecording } from './phase-recording.js';
 import type { PhaseProgress, PhaseTotals, ProgressListener, SecondListener, SecondRecord, Stage } from './progress.js';
 import { summarisePhase } from './summarise.js';
 import type { PhaseTarget } from './target.js';
-import { WorkerPool } from './worker-pool.js';
+import { processCount } from './client-processes.js';
+import { groupInits, WorkerPool } from './worker-pool.js';
 
 /** Workers get this long to start their threads before the phase's clock begins. */
 const STARTUP_US = 300_000;
@@ -87,7 +88,7 @@ class PhaseRun {
   #restarts: RestartSchedule | undefined;
   readonly #onAbort = (): void => this.#interrupt({ status: 'partial', message: 'interrupted' });
 
-  private constructor(plan: PhasePlan, env: PhaseEnvironment, rec: PhaseRecording, phaseStartUs: number, proxy: ShapingProxy | undefined) {
+  private constructor(plan: PhasePlan, env: PhaseEnvironment, rec: PhaseRecording, phaseStartUs: number, proxy: ShapingProxy | undefined, processes: number) {
     const { config, target } = env;
     this.#plan = plan;
     this.#env = env;
@@ -98,7 +99,7 @@ class PhaseRun {
     const clientUrl = plan.client.tls === true ? (target.tlsUrl ?? target.url) : target.url;
     const clientPlan = target.tlsCert !== undefined || config.insecure === true ? { ...plan, client: { ...plan.client, ...(target.tlsCert !== undefined ? { ca: target.tlsCert } : {}), ...(config.insecure === true ? { insecure: true } : {}) } } : plan;
     const viaProxy = proxy !== undefined && clientUrl.startsWith('https:') ? proxy.url.replace(/^http:/, 'https:') : proxy?.url;
-    this.#pool = new WorkerPool(workerInits(clientPlan, config, viaProxy ?? clientUrl, target.profile, this.#topology, rec.workers, phaseStartUs));
+    this.#pool = new WorkerPool(workerInits(clientPlan, config, viaProxy ?? clientUrl, target.profile, this.#topology, rec.workers, processes, phaseStartUs), processes);
     this.#pool.onTick((tick, workerIndex) => {
       rec.ticks[workerIndex][tick.second] = tick;
       // Once the window is open the live p99 is the window's, as the final one is (not warm-up's).
@@ -116,16 +117,18 @@ class PhaseRun {
   /** Samples the server's baseline and starts the proxy (a shaped link) before any thread starts. */
   static async prepare(plan: PhasePlan, env: PhaseEnvironment): Promise<PhaseRun> {
     const { config, target } = env;
-    const workers = Math.max(1, Math.min(config.workers, ownClients(plan)));
+    const processes = processCount(config.processes, ownClients(plan));
+    // Several processes: at least one worker thread each, the same number in every process.
+    const workers = processes === 1 ? Math.max(1, Math.min(config.workers, ownClients(plan))) : Math.min(ownClients(plan), Math.ceil(Math.max(config.workers, processes) / processes) * processes);
     const phaseStartUs = nowUs() + STARTUP_US;
-    const rec = newRecording(plan, phaseParams(plan, config, workers), phaseStartUs);
+    const rec = newRecording(plan, phaseParams(plan, config, workers, processes), phaseStartUs);
     rec.serverSource = target.source.kind;
     rec.serverBaseline = await target.source.sample();
     // A shaped link: clients reach the server through rtbench's proxy; the publisher does not.
     const shape = config.faults.find((f) => f.kind === 'shape');
     // A TLS phase's clients reach the TLS port through it (the proxy relays bytes; TLS runs end to end).
     const proxy = shape !== undefined ? await ShapingProxy.start(plan.client.tls === true ? (target.tlsUrl ?? target.url) : target.url, shape) : undefined;
-    return new PhaseRun(plan, env, rec, phaseStartUs, proxy);
+    return new PhaseRun(plan, env, rec, phaseStartUs, proxy, processes);
   }
 
   async run(): Promise<PhaseResult> {
@@ -307,7 +310,7 @@ class PhaseRun {
   }
 }
 
-function phaseParams(plan: PhasePlan, config: RunConfig, workers: number): PhaseParams {
+function phaseParams(plan: PhasePlan, config: RunConfig, workers: number, processes: number): PhaseParams {
   const w = config.workload;
   return {
     pattern: w.pattern,
@@ -326,6 +329,7 @@ function phaseParams(plan: PhasePlan, config: RunConfig, workers: number): Phase
     warmupUs: config.warmupUs,
     drainUs: plan.drainUs,
     workers,
+    ...(processes > 1 ? { processes } : {}),
     seed: plan.seed,
   };
 }
@@ -340,15 +344,18 @@ function totalRateOf(plan: PhasePlan): number {
   return plan.ratePer === 'topic' ? plan.ratePerS * plan.topics : plan.ratePerS;
 }
 
-function workerInits(plan: PhasePlan, config: RunConfig, targetUrl: string, profile: Profile, topology: Topology, workers: number, phaseStartUs: number): WorkerInit[] {
+function workerInits(plan: PhasePlan, config: RunConfig, targetUrl: string, profile: Profile, topology: Topology, workers: number, processes: number, phaseStartUs: number): WorkerInit[] {
   const inits: WorkerInit[] = [];
   const clients = ownClients(plan);
   const base = Math.floor(clients / workers);
   const shard = plan.shard;
   let first = shard?.firstClient ?? 0;
-  // Each worker takes its turn through the source addresses, so together they use them evenly.
-  const addresses = config.sourceAddresses;
+  // Each worker takes its turn through the source addresses, so together they use them evenly;
+  // with several processes (each a contiguous group of workers, groupInits), each process its own share.
+  const processOf = workers === 0 ? [] : groupInits(Array.from({ length: workers }, (_, i) => ({ workerIndex: i }) as WorkerInit), processes).flatMap((group, p) => group.map(() => p));
   for (let i = 0; i < workers; i++) {
+    const all = config.sourceAddresses;
+    const addresses = all !== undefined && processes > 1 && all.length >= processes ? all.filter((_, k) => k % processes === processOf[i]) : all;
     const count = base + (i < clients % workers ? 1 : 0);
     inits.push({
       workerIndex: i,

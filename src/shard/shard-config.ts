@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { RunConfig } from '../config/types.js';
 import { rtbError } from '../errors.js';
+import { processCount } from '../runner/client-processes.js';
 import { planPhases } from '../runner/plan.js';
 import { stripBrackets } from '../protocol/host.js';
 import { checkRunId, defaultRunId, parseShardFlag, type ShardSpec } from './shard-spec.js';
@@ -12,11 +13,13 @@ export interface ShardFlags {
   runId?: string;
   /** `--source-addresses a,b,…` */
   sourceAddresses?: string;
+  /** `--processes N` (already an integer ≥ 1). */
+  processes?: number;
 }
 
 /**
- * The run flags of issue 13 applied to a loaded config: the shard, its run id and the
- * clients' source addresses, every inconsistency refused before anything runs with one
+ * The run flags of issue 13 applied to a loaded config: the shard, its run id, the client
+ * processes and the clients' source addresses, every inconsistency refused before anything runs with one
  * RTB_ERR_USAGE line naming the flag (exit 2), and more clients than the source addresses'
  * ports can hold with RTB_ERR_FD_LIMIT (exit 3).
  */
@@ -37,10 +40,11 @@ export function applyShardFlags(config: RunConfig, flags: ShardFlags): RunConfig
   } else if (flags.runId !== undefined) {
     throw rtbError('RTB_ERR_USAGE', '--run-id: names the run its shards share; give it with --shard i/N');
   }
-  const sharded: RunConfig = shard !== undefined ? { ...config, shard } : config;
+  const withShard: RunConfig = shard !== undefined ? { ...config, shard } : config;
+  const sharded: RunConfig = flags.processes !== undefined ? { ...withShard, processes: flags.processes } : withShard;
   const maxClients = Math.max(0, ...planPhases(sharded).map((p) => p.shard?.clients ?? p.clients));
   const host = config.target !== undefined ? stripBrackets(new URL(config.target).hostname) : '127.0.0.1';
-  const addresses = flags.sourceAddresses !== undefined ? parseSourceAddresses(flags.sourceAddresses, isIP(host) !== 0 ? host : undefined) : defaultSourceAddresses(host, maxClients, shard);
+  const addresses = flags.sourceAddresses !== undefined ? parseSourceAddresses(flags.sourceAddresses, isIP(host) !== 0 ? host : undefined) : defaultSourceAddresses(host, maxClients, shard, processCount(sharded.processes, maxClients));
   checkPortCapacity(maxClients, addresses);
   return addresses !== undefined ? { ...sharded, sourceAddresses: addresses } : sharded;
 }

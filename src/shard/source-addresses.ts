@@ -43,12 +43,14 @@ export function parseSourceAddresses(text: string, targetHost: string | undefine
  * The default spread on loopback (DESIGN §6): against an IPv4 loopback target, a shard's
  * clients connect from addresses of their own — shard i from 127.0.0.(2 + i·k) onwards — and
  * an unsharded run that needs more than one address's ports from 127.0.0.2, 127.0.0.3, …
- * (every 127.0.0.0/8 address is local on Linux). An unsharded run that fits one address keeps
- * the kernel's choice. Elsewhere (IPv6, a remote target) the addresses must be given.
+ * (every 127.0.0.0/8 address is local on Linux); with several client processes, at least one
+ * address per process, so each process's clients use addresses of their own. An unsharded
+ * one-process run that fits one address keeps the kernel's choice. Elsewhere (IPv6, a remote
+ * target) the addresses must be given.
  */
-export function defaultSourceAddresses(targetHost: string, clients: number, shard: { index: number; count: number } | undefined): string[] | undefined {
+export function defaultSourceAddresses(targetHost: string, clients: number, shard: { index: number; count: number } | undefined, processes = 1): string[] | undefined {
   if (isIP(targetHost) !== 4 || !targetHost.startsWith('127.')) return undefined;
-  const perShard = Math.max(1, Math.ceil(clients / CLIENTS_PER_ADDRESS));
+  const perShard = Math.max(1, Math.ceil(clients / CLIENTS_PER_ADDRESS), processes);
   if (shard === undefined && perShard === 1) return undefined;
   const first = 2 + (shard?.index ?? 0) * perShard;
   const addresses: string[] = [];

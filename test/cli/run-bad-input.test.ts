@@ -90,6 +90,8 @@ describe('rtbench run refuses bad input with one line and exit code 2, before ru
     [['--transports', 'long-polling', '--long-poll-timeout', '200s'], "rtbench: --long-poll-timeout: a long-poll timeout of 200s is above the reference server's cap of 120s, which would refuse every long-poll; use at most 120s"],
     [['--sweep', 'colour=1'], 'rtbench: --sweep: expected one of clients, rate, interval, payloadBytes; found "colour"'],
     [['--repeat', '0'], "rtbench: option '--repeat <n>' argument '0' is invalid. Expected an integer from 1 to 100."],
+    [['--processes', '0'], "rtbench: option '--processes <n>' argument '0' is invalid. Expected an integer from 1 to 1000."],
+    [['--processes', 'two'], "rtbench: option '--processes <n>' argument 'two' is invalid. Expected an integer from 1 to 1000."],
     [['--target', 'http://example.com'], 'rtbench: --target example.com is not a loopback address; rtbench sends load only to 127.0.0.1, ::1 or localhost unless you pass --allow-remote (for servers you are allowed to load)'],
     [['--target', 'ftp://127.0.0.1'], 'rtbench: --target: only http:// servers are supported; found ftp://'],
     [['--nope'], "rtbench: unknown option '--nope'"],
@@ -99,10 +101,26 @@ describe('rtbench run refuses bad input with one line and exit code 2, before ru
 });
 
 describe('rtbench run refuses what the machine or target cannot do', () => {
-  it('more clients than the open-file limit allows: says so and what to do, exit code 3', async () => {
-    const [soft] = openFileLimits()!;
+  it("more clients than one process's open-file limit allows: says so and what to do (more processes), exit code 3", async () => {
+    const [soft, hard] = openFileLimits()!;
     const clients = soft + 1000;
-    await expectRefused(['--clients', String(clients)], 3, new RegExp(`^rtbench: ${clients} clients need about ${clients + 200} open files, but this process may open ${soft} \\(ulimit -n\\); .*ulimit -n ${clients + 200}.* — or run fewer clients\\n$`));
+    // Each process may open min(soft, hard) files, 200 of them its own: this many processes hold the clients.
+    const processes = Math.ceil(clients / (Math.min(soft, hard) - 200));
+    await expectRefused(['--clients', String(clients), '--processes', '1'], 3, new RegExp(`^rtbench: ${clients} clients need about ${clients + 200} open files, but a process may open ${soft} \\(ulimit -n\\); .*"--processes ${processes}" \\(each process has a limit of its own\\).* — or run fewer clients\\n$`));
+  });
+
+  it('clients that fit in several processes but not in the one-process reference server: refused before anything runs, exit code 3', async () => {
+    const [soft, hard] = openFileLimits()!;
+    const clients = soft + 1000;
+    const raise = clients + 200 <= hard ? `raise it with "ulimit -n ${clients + 200}" before running rtbench, ` : '';
+    await expectRefused(['--clients', String(clients), '--processes', '2'], 3, `rtbench: the reference server is one process: ${clients} clients need about ${clients + 200} open files in it, but a process may open ${soft} (ulimit -n); ${raise}run at most ${soft - 200} clients against it, or give --target a server that can hold more (--processes spreads rtbench's clients, not its server)`);
+  });
+
+  it('the open-file limit counts per client process: too few processes are refused with the number that would do', async () => {
+    const [soft, hard] = openFileLimits()!;
+    const clients = 3 * soft;
+    const processes = Math.ceil(clients / (Math.min(soft, hard) - 200));
+    await expectRefused(['--clients', String(clients), '--processes', '2'], 3, new RegExp(`^rtbench: ${clients} clients in 2 processes need about ${clients / 2 + 200} open files each, but a process may open ${soft} \\(ulimit -n\\); .*"--processes ${processes}".* — or run fewer clients\\n$`));
   });
 
   it('an unreachable target: exit code 4', async () => {

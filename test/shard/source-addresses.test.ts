@@ -14,6 +14,15 @@ describe('the default spread over 127.0.0.x', () => {
     expect(defaultSourceAddresses('127.0.0.1', 50_000, undefined)).toEqual(['127.0.0.2', '127.0.0.3', '127.0.0.4']);
   });
 
+  it('gives each client process (--processes) at least one address of its own', () => {
+    expect(defaultSourceAddresses('127.0.0.1', 300, undefined, 1)).toBeUndefined();
+    expect(defaultSourceAddresses('127.0.0.1', 300, undefined, 2)).toEqual(['127.0.0.2', '127.0.0.3']);
+    // More addresses than processes when the ports need them: 50000 clients need 3.
+    expect(defaultSourceAddresses('127.0.0.1', 50_000, undefined, 2)).toEqual(['127.0.0.2', '127.0.0.3', '127.0.0.4']);
+    // Shards with 2 processes each: 2 addresses per shard, none shared.
+    expect(defaultSourceAddresses('127.0.0.1', 10, { index: 1, count: 2 }, 2)).toEqual(['127.0.0.4', '127.0.0.5']);
+  });
+
   it('gives every shard addresses of its own, never shared with another shard', () => {
     expect(defaultSourceAddresses('127.0.0.1', 10, { index: 0, count: 3 })).toEqual(['127.0.0.2']);
     expect(defaultSourceAddresses('127.0.0.1', 10, { index: 2, count: 3 })).toEqual(['127.0.0.4']);

@@ -45,6 +45,7 @@ interface RunFlags extends ScenarioFlags {
   shard?: string;
   runId?: string;
   sourceAddresses?: string;
+  processes?: number;
   coordinator?: string;
   joinTimeout: number;
   allowRemote: boolean;
@@ -76,6 +77,7 @@ export function registerRunCommand(command: Command): void {
     .option('--drain <duration>', 'longest wait for in-flight events after publishing stops, or auto')
     .option('--seed <n>', 'seed for arrivals and polling phases')
     .option('--workers <n>', 'client worker threads, or auto')
+    .option('--processes <n>', 'child processes the clients live in, each with its own open-file limit (default: one per 19000 clients, so 1 for small runs)', integer(1, 1000))
     .option('--transports <list>', 'transports to run: polling,long-polling,sse,ws')
     .option('--interval <list>', 'polling interval(s), e.g. 250ms,1s (one phase each)')
     .option('--long-poll-timeout <duration>', 'long-poll hold time')
@@ -92,7 +94,7 @@ export function registerRunCommand(command: Command): void {
     .option('--server-pid <pid>', "with --target: read the server's CPU and memory from /proc/<pid>", integer(1, 2_147_483_647))
     .option('--shard <i/N>', 'run slice i of N of the clients and of the publish rate against --target; combine the N results with rtbench merge')
     .option('--run-id <id>', 'with --shard: the name every shard of one run shares (default: from the scenario, seed and N)')
-    .option('--source-addresses <list>', "local addresses the clients connect from, in turn, e.g. 127.0.0.2,127.0.0.3 (default on loopback: a shard's own 127.0.0.x; past 20000 clients, one address per 20000)")
+    .option('--source-addresses <list>', "local addresses the clients connect from, in turn, e.g. 127.0.0.2,127.0.0.3 (default on loopback: a shard's own 127.0.0.x; past 20000 clients, one address per 20000; with --processes, at least one per process)")
     .option('--coordinator <url>', 'with --shard: join the run coordinated at this URL (rtbench coordinate): it starts every phase on every shard together and merges the results')
     .addOption(durationOption('--join-timeout <duration>', 'with --coordinator: how long to keep trying to reach it', [100, 3_600_000], 60_000))
     .option('--allow-remote', 'allow a --target that is not on loopback (only servers you may load)', false)
