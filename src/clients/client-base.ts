@@ -54,7 +54,8 @@ export abstract class ClientBase implements BenchClient {
     const socket = this.env.connect(options);
     this.#sockets.add(socket);
     socket.once('close', () => this.#sockets.delete(socket));
-    if (this.readBytesPerS > 0) throttleReads(socket, this.readBytesPerS);
+    // A raw socket reads through `onread` (no 'data' events): raw-socket-reads.ts throttles it.
+    if (this.readBytesPerS > 0 && !('onread' in options)) throttleReads(socket, this.readBytesPerS);
     return socket;
   };
 

@@ -9,7 +9,7 @@ import { scanEvents, type ScanSink } from './event-scan.js';
 import { Answer } from './http-poller.js';
 import { readPollAnswer } from './poll-reader.js';
 import { ChunkedDecoder, hostHeader, requestHead, ResponseHeadReader, type BodySink } from './raw-http1.js';
-import { rawConnectOptions, throttle } from './raw-socket-reads.js';
+import { ownRawSocket, rawConnectOptions } from './raw-socket-reads.js';
 import { renderHeaders, topicVars } from './request-parts.js';
 
 /** Stands for the cursor while the URL is rendered, to cut the request head around it. */
@@ -99,10 +99,7 @@ export abstract class RawHttpPoller extends ClientBase implements BodySink, Scan
     if (socket === undefined) {
       // One keep-alive socket: a socket opened after the first is a reconnect (as HttpPoller counts it).
       if (this.#sockets++ > 0) this.env.metrics.reconnects++;
-      socket = this.connectOwn(rawConnectOptions(this.env.host, this.env.port, onRead));
-      (socket as Owned)[kPoller] = this;
-      socket.on('error', onError);
-      socket.on('close', onClose);
+      socket = ownRawSocket(this.connectOwn(rawConnectOptions(this.env.host, this.env.port)), this);
       this.#socket = socket;
     }
     this.#pending = true;
@@ -291,19 +288,3 @@ const EVENT_START = Buffer.from('{"id":');
 const RBRACE = 125;
 const RBRACKET = 93;
 const COUNT_ONLY: ScanSink = { scanned() {} };
-
-const kPoller = Symbol('rawPoller');
-type Owned = Socket & { [kPoller]?: RawHttpPoller };
-
-// Shared listeners reach their client through the socket, not a closure per socket.
-function onRead(this: Owned, bytes: number, buffer: Buffer): boolean {
-  const client = this[kPoller]!;
-  client.data(buffer, bytes);
-  return client.readBytesPerS > 0 ? throttle(this, bytes, client.readBytesPerS) : true;
-}
-function onError(): void {
-  // 'close' follows every 'error'.
-}
-function onClose(this: Owned): void {
-  this[kPoller]!.lost(this);
-}

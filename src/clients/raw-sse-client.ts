@@ -6,7 +6,7 @@ import { DEFAULT_SSE_RETRY_MS } from '../protocol/routes.js';
 import type { ClientEnvironment } from './client-environment.js';
 import { ClientBase } from './client-base.js';
 import { ChunkedDecoder, hostHeader, requestHead, ResponseHeadReader, type BodySink } from './raw-http1.js';
-import { rawConnectOptions, throttle } from './raw-socket-reads.js';
+import { ownRawSocket, rawConnectOptions, reopenClient } from './raw-socket-reads.js';
 import { renderHeaders, topicVars } from './request-parts.js';
 import { SseParser, type SseHandler } from './sse-parser.js';
 
@@ -75,12 +75,7 @@ export class RawSseClient extends ClientBase implements SseHandler, BodySink {
     this.#state = HEAD;
     this.#responded = false;
     this.env.metrics.requests++;
-    const socket = this.connectOwn(rawConnectOptions(this.env.host, this.env.port, onRead));
-    (socket as Owned)[kClient] = this;
-    socket.on('connect', onConnect);
-    socket.on('error', onError);
-    socket.on('close', onClose);
-    this.#socket = socket;
+    this.#socket = ownRawSocket(this.connectOwn(rawConnectOptions(this.env.host, this.env.port)), this);
   }
 
   connected(): void {
@@ -162,32 +157,10 @@ export class RawSseClient extends ClientBase implements SseHandler, BodySink {
     this.closed();
     if (this.stopped) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(reopen, this.reconnectDelayMs(this.#retryMs), this);
+    this.#timer = setTimeout(reopenClient, this.reconnectDelayMs(this.#retryMs), this);
   }
 
   reopen(): void {
     this.#open();
   }
-}
-
-const kClient = Symbol('rawSseClient');
-type Owned = Socket & { [kClient]?: RawSseClient };
-
-// Shared listeners reach their client through the socket, not a closure per socket.
-function onConnect(this: Owned): void {
-  this[kClient]!.connected();
-}
-function onRead(this: Owned, bytes: number, buffer: Buffer): boolean {
-  const client = this[kClient]!;
-  client.data(buffer, bytes);
-  return client.readBytesPerS > 0 ? throttle(this, bytes, client.readBytesPerS) : true;
-}
-function onError(): void {
-  // 'close' follows every 'error'; the client reconnects there.
-}
-function onClose(this: Owned): void {
-  this[kClient]!.lost(this);
-}
-function reopen(client: RawSseClient): void {
-  client.reopen();
 }

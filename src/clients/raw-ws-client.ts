@@ -6,7 +6,7 @@ import type { PublishOutcome } from '../publisher/publish-sender.js';
 import type { ClientEnvironment } from './client-environment.js';
 import { ClientBase } from './client-base.js';
 import { hostHeader, requestHead, ResponseHeadReader } from './raw-http1.js';
-import { rawConnectOptions, throttle } from './raw-socket-reads.js';
+import { ownRawSocket, rawConnectOptions, reopenClient } from './raw-socket-reads.js';
 import { acceptFor, clientFrame, closePayload, newWebSocketKey, Opcode, WsFrameReader, type WsFrameHandler } from './raw-ws-frames.js';
 import { renderHeaders, topicVars } from './request-parts.js';
 
@@ -92,11 +92,7 @@ export class RawWsClient extends ClientBase implements WsFrameHandler {
     this.#head.reset();
     this.#frames.reset();
     this.env.metrics.requests++;
-    const socket = this.connectOwn(rawConnectOptions(this.env.host, this.env.port, onRead));
-    (socket as Owned)[kClient] = this;
-    socket.on('connect', onConnect);
-    socket.on('error', onError);
-    socket.on('close', onClose);
+    const socket = ownRawSocket(this.connectOwn(rawConnectOptions(this.env.host, this.env.port)), this);
     this.#socket = socket;
   }
 
@@ -197,7 +193,7 @@ export class RawWsClient extends ClientBase implements WsFrameHandler {
     this.closed();
     if (this.stopped) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(reopen, this.reconnectDelayMs(RECONNECT_MS), this);
+    this.#timer = setTimeout(reopenClient, this.reconnectDelayMs(RECONNECT_MS), this);
   }
 
   reopen(): void {
@@ -205,27 +201,6 @@ export class RawWsClient extends ClientBase implements WsFrameHandler {
   }
 }
 
-const kClient = Symbol('rawWsClient');
-type Owned = Socket & { [kClient]?: RawWsClient };
-
-// Shared listeners reach their client through the socket, not a closure per socket.
-function onConnect(this: Owned): void {
-  this[kClient]!.connected();
-}
-function onRead(this: Owned, bytes: number, buffer: Buffer): boolean {
-  const client = this[kClient]!;
-  client.data(buffer, bytes);
-  return client.readBytesPerS > 0 ? throttle(this, bytes, client.readBytesPerS) : true;
-}
-function onError(): void {
-  // 'close' follows every 'error'; the client reconnects there.
-}
-function onClose(this: Owned): void {
-  this[kClient]!.lost(this);
-}
-function reopen(client: RawWsClient): void {
-  client.reopen();
-}
 function destroySocket(socket: Socket): void {
   socket.destroy();
 }

@@ -1,38 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/result/types.js';
-import { CLI } from '../helpers/cli.js';
+import { childrenRunning, startRun } from '../helpers/cli.js';
 import { waitFor } from '../helpers/server.js';
 
-/** Starts `rtbench run …` in the background, with its output collected. */
-function startRun(args: string[]) {
-  const child = spawn(process.execPath, [CLI, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
-
 /** PIDs of the reference servers a process started (children running server/child-entry.js). */
-function referenceServersOf(parentPid: number): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === parentPid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('child-entry.js')) pids.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return pids;
-}
+const referenceServersOf = (parentPid: number): number[] => childrenRunning(parentPid, 'child-entry.js');
 
 function onlyResult(dir: string): RunResult {
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PhaseResult, RunResult } from '../../src/result/types.js';
-import { CLI, runCli } from '../helpers/cli.js';
+import { childrenRunning, runCli, startRun } from '../helpers/cli.js';
 import { waitFor } from '../helpers/server.js';
 
 /**
@@ -16,31 +15,7 @@ import { waitFor } from '../helpers/server.js';
 const CLIENTS = 300;
 const BASE = ['--transports', 'sse,ws', '--clients', String(CLIENTS), '--rate', '20', '--arrival', 'fixed', '--payload', '16', '--duration', '2s', '--warmup', '500ms', '--workers', '2', '--seed', '7'];
 
-function startRun(args: string[]) {
-  const child = spawn(process.execPath, [CLI, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
 
-/** PIDs of the processes `parentPid` started whose command line names `entry`. */
-function childrenRunning(parentPid: number, entry: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === parentPid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(entry)) pids.push(Number(name));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return pids.sort((a, b) => a - b);
-}
 const clientProcessesOf = (pid: number): number[] => childrenRunning(pid, 'client-process.js');
 
 /** Open sockets of a process (its client connections), from /proc/PID/fd. */
