@@ -19,7 +19,11 @@
 //    CPU-second of `--client raw` and `--client reference` beside a bare ws counter, a raw-socket
 //    SSE counter and autocannon; memory per connection; 1 vs 2 client threads.
 //
-// Flags: --quick (fewer, shorter steps), --only throughput|connections|nchan|start|efficiency.
+// 6. Scale (bench/scale.mjs, issue 13): 50,000 SSE and 50,000 WebSocket clients held for 60 s
+//    against the reference server in several processes; 2 generator processes vs 1; 4 local
+//    shards vs 1 process (merged counts identical, latency within noise).
+//
+// Flags: --quick (fewer, shorter steps), --only throughput|connections|nchan|start|efficiency|scale.
 // Everything runs on 127.0.0.1, is bounded in time, and stops by itself.
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -179,6 +183,10 @@ if (only === undefined || only === 'efficiency') await efficiency();
 if (only === undefined || only === 'throughput') await throughput();
 if (only === undefined || only === 'connections') await connections();
 if (only === undefined || only === 'start') await coldStart();
+if (only === undefined || only === 'scale') {
+  const child = spawn(process.execPath, [join(here, 'scale.mjs'), ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
+  await new Promise((resolve) => child.once('exit', resolve));
+}
 if (only === undefined || only === 'nchan') {
   console.log('');
   const child = spawn(process.execPath, [join(here, 'nchan-minimal.mjs')], { stdio: 'inherit' });

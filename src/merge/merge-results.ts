@@ -20,7 +20,8 @@ const GENERATOR_MAX: readonly MetricName[] = ['generator.loop_delay_p99', 'gener
 
 export const CLOCKS_NOTE =
   "Latency of each origin p<i> was timed on shard i's own host clock only (its publisher's scheduled ts, its subscribers' receive times); " +
-  "every subscriber counted every origin's seq for loss, duplicates and order; server load is one shard's samples of the shared server. No clock synchronisation was assumed.";
+  "every subscriber counted every origin's seq for loss, duplicates and order; server load is one shard's samples of the shared server. No clock synchronisation was assumed. " +
+  "Rooms are split whole between shards: a room's members publish and receive on one host, so its latency is that host's clock alone.";
 
 /**
  * The N shard results of one run → one result, as if one process had run every client

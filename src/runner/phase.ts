@@ -252,8 +252,9 @@ class PhaseRun {
   #foreignStreams(): StreamExpectation[] {
     const plan = this.#plan;
     const timeline = this.#rec.timeline;
-    if (plan.shard === undefined || plan.shard.count === 1 || timeline.publishStartUs === undefined) return [];
     const { config } = this.#env;
+    // Rooms are split whole: no other shard publishes into this shard's rooms.
+    if (plan.shard === undefined || plan.shard.count === 1 || timeline.publishStartUs === undefined || config.workload.pattern === 'rooms') return [];
     return foreignStreams({
       shardCount: plan.shard.count,
       ownIndex: plan.shard.index,
@@ -371,7 +372,8 @@ function workerInits(plan: PhasePlan, config: RunConfig, targetUrl: string, prof
       connectRatePerS: config.clients.connectRate / workers,
       phaseStartUs,
       seed: deriveSeed(shard !== undefined ? shardWorkerSeed(plan.seed, shard.index) : plan.seed, i),
-      ...(shard !== undefined ? { ownOriginKey: shardOriginKey(shard.index) } : {}),
+      // Rooms: every event a shard's clients receive was published by its own clients, on its own clock.
+      ...(shard !== undefined && config.workload.pattern !== 'rooms' ? { ownOriginKey: shardOriginKey(shard.index) } : {}),
       ...(addresses !== undefined && addresses.length > 0 ? { sourceAddresses: addresses.map((_, k) => addresses[(i + k) % addresses.length]) } : {}),
       ...(config.workload.pattern === 'rooms' ? { upstream: { ratePerS: plan.ratePerS, arrival: config.workload.arrival, payloadBytes: plan.payloadBytes } } : {}),
     });

@@ -112,11 +112,17 @@ function makePhase(config: RunConfig, options: ReturnType<typeof variantsOf>[num
     client: options.client,
     drainUs,
     seed: (config.seed + repeat - 1) >>> 0,
-    ...(config.shard !== undefined ? { shard: { index: config.shard.index, count: config.shard.count, ...sliceOf(clients, config.shard) } } : {}),
+    ...(config.shard !== undefined ? { shard: { index: config.shard.index, count: config.shard.count, ...sliceOf(clients, config.shard, w.pattern === 'rooms' ? w.roomSize : 1) } } : {}),
   };
 }
 
-function sliceOf(clients: number, shard: { index: number; count: number }): { firstClient: number; clients: number } {
-  const slice = clientSlice(clients, shard.index, shard.count);
-  return { firstClient: slice.first, clients: slice.count };
+/**
+ * A shard's clients. Rooms are split whole (`unit` = the room size): a room's members then
+ * publish and receive on one host, so the shard owes its clients only its own clients' events
+ * and times all of them on its own clock.
+ */
+function sliceOf(clients: number, shard: { index: number; count: number }, unit: number): { firstClient: number; clients: number } {
+  const slice = clientSlice(Math.ceil(clients / unit), shard.index, shard.count);
+  const firstClient = Math.min(clients, slice.first * unit);
+  return { firstClient, clients: Math.min(clients, (slice.first + slice.count) * unit) - firstClient };
 }

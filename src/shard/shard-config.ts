@@ -30,10 +30,11 @@ export function applyShardFlags(config: RunConfig, flags: ShardFlags): RunConfig
     if (config.target === undefined) {
       throw rtbError('RTB_ERR_USAGE', '--shard: every shard must load the same server; start one (rtbench server, or yours) and give its URL with --target');
     }
-    if (config.workload.pattern === 'rooms') {
-      throw rtbError('RTB_ERR_USAGE', "--shard: the rooms pattern cannot be sharded yet (its clients publish; the shards' expectations would need exchanging); use broadcast or per-client");
-    }
     for (const plan of planPhases(config)) {
+      // Rooms are split whole (plan.ts sliceOf): each shard needs a room of its own.
+      if (config.workload.pattern === 'rooms' && plan.topics < count) {
+        throw rtbError('RTB_ERR_USAGE', `--shard ${index}/${count}: phase ${plan.key} has ${plan.topics} room${plan.topics === 1 ? '' : 's'} (${plan.clients} clients in rooms of ${config.workload.roomSize}); rooms are split whole, so each of ${count} shards needs at least one`);
+      }
       if (plan.clients < count) throw rtbError('RTB_ERR_USAGE', `--shard ${index}/${count}: phase ${plan.key} has ${plan.clients} clients; each of ${count} shards needs at least one`);
     }
     shard = { index, count, runId: flags.runId !== undefined ? checkRunId(flags.runId) : defaultRunId(config.scenario.name, config.seed, count) };

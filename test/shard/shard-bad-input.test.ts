@@ -33,9 +33,9 @@ describe('rtbench run --shard / --source-addresses: bad input', () => {
     });
   }
 
-  it('the rooms pattern (chat): exit 2, one line', async () => {
-    const run = await runCli(['run', 'chat', '--quiet', '--shard', '0/2', ...TARGET], { timeoutMs: 20_000 });
-    expect(run.stderr.trim()).toMatch(/^rtbench: --shard: the rooms pattern cannot be sharded yet .*; use broadcast or per-client$/);
+  it('the rooms pattern (chat) with more shards than rooms: exit 2, one line', async () => {
+    const run = await runCli(['run', 'chat', '--quiet', '--clients', '30', '--shard', '0/4', ...TARGET], { timeoutMs: 20_000 });
+    expect(run.stderr.trim()).toMatch(/^rtbench: --shard 0\/4: phase polling@500ms has 3 rooms .*each of 4 shards needs at least one$/);
     expect(run.code).toBe(2);
   });
 
