@@ -11,7 +11,7 @@ export const ExitCode = {
   internal: 1,
   /** Bad input: flag, scenario file, threshold, result file. Nothing ran. */
   badInput: 2,
-  /** The machine cannot do what was asked: port in use, open-file limit, browser missing. */
+  /** The machine cannot do what was asked: port in use, open-file limit, memory, browser missing. */
   environment: 3,
   /** The run failed: target unreachable or not speaking the protocol, server died. */
   runFailed: 4,
@@ -33,6 +33,8 @@ const exitCodeOf = {
   RTB_ERR_PROFILE_INVALID: ExitCode.badInput,
   RTB_ERR_PORT_IN_USE: ExitCode.environment,
   RTB_ERR_FD_LIMIT: ExitCode.environment,
+  /** The planned connections would not fit in the memory the machine has available. */
+  RTB_ERR_MEMORY: ExitCode.environment,
   RTB_ERR_BROWSER_MISSING: ExitCode.environment,
   RTB_ERR_IO: ExitCode.environment,
   RTB_ERR_TARGET_UNREACHABLE: ExitCode.runFailed,

@@ -7,6 +7,8 @@ import { RESULT_SCHEMA, type PhaseResult, type RunResult } from '../result/types
 import { shardOrigin } from '../shard/split.js';
 import { VERSION } from '../version.js';
 import { checkOpenFileLimit } from './fd-limit.js';
+import { checkMemory } from './memory-check.js';
+import { clientImplementation } from '../clients/raw-client-choice.js';
 import { runPhase } from './phase.js';
 import { planPhases } from './plan.js';
 import type { ProgressListener, SecondListener } from './progress.js';
@@ -40,6 +42,7 @@ export interface RunOutcome {
  */
 export async function runBenchmark(config: RunConfig, hooks: RunHooks): Promise<RunOutcome> {
   checkOpenFileLimit(config);
+  checkMemory(config, clientImplementation());
   const startedAt = wallClockIso();
   const plans = planPhases(config);
   const opened = config.target !== undefined ? await openExternalTarget(config.target, config.profile, config.serverPid) : undefined;
