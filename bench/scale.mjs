@@ -1,4 +1,4 @@
-// node bench/scale.mjs [--quick] [--parts held,processes,shards] [--clients N] [--hold 60s]
+// node bench/scale.mjs [--quick] [--parts held,processes,shards] [--clients N] [--hold 60s] [--rate N]
 // Scale past one process (issue 13), measured, not asserted — timing belongs here, not in tests.
 //
 //   held       ≥ 50,000 SSE and ≥ 50,000 WebSocket clients held for 60 s at a low publish rate
@@ -164,7 +164,7 @@ async function processesPart() {
   const clients = 1000;
   // Offered above what one generator process delivers here (it keeps up with 250k/s), so
   // delivered/s is a capacity, not the offered rate.
-  const rate = quick ? 400 : 500;
+  const rate = Number(flag('--rate', quick ? '400' : '800'));
   const rounds = quick ? 2 : 3;
   console.log(`\n== Generator processes: WebSocket broadcast, ${clients} clients × ${rate} events/s (${fmt(clients * rate)} deliveries/s offered), one server, ${rounds} interleaved rounds`);
   const server = await startServer();
