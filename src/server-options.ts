@@ -71,6 +71,13 @@ export interface ServerOptions {
   /** PEM certificate and key for the TLS port (both or neither); neither: a self-signed certificate generated at start. */
   readonly certFile?: string;
   readonly keyFile?: string;
+  /**
+   * Processes serving the clients (1 to 64); undefined or 1: this one process, as always. More:
+   * a node:cluster primary that forks this many workers sharing the port(s) and numbers every
+   * topic's events itself (cluster-primary.ts), so one box holds more connections than one
+   * process's open-file limit.
+   */
+  readonly processes?: number;
 }
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = Object.freeze({

@@ -27,7 +27,7 @@ interface ScenarioData {
   transports: Partial<Record<string, Record<string, unknown> | null>>;
   thresholds?: string[];
   sweep?: { param: SweepParam; values: (number | string)[] };
-  server?: { ring?: number; maxBuffered?: string | number; sseHeartbeat?: string; wsPing?: string; keepAliveTimeout?: string; publishDelay?: string; wsDeflate?: boolean };
+  server?: { ring?: number; maxBuffered?: string | number; sseHeartbeat?: string; wsPing?: string; keepAliveTimeout?: string; publishDelay?: string; wsDeflate?: boolean; processes?: number };
 }
 
 export interface ResolveContext {
@@ -154,6 +154,12 @@ export function resolveRunConfig(raw: Record<string, unknown>, ctx: ResolveConte
   if (s.server?.keepAliveTimeout !== undefined) server.keepAliveTimeoutMs = parseDurationUs(s.server.keepAliveTimeout)! / 1000;
   if (s.server?.publishDelay !== undefined) server.publishDelayMs = parseDurationUs(s.server.publishDelay)! / 1000;
   if (s.server?.wsDeflate !== undefined) server.wsPerMessageDeflate = s.server.wsDeflate;
+  if (s.server?.processes !== undefined && s.server.processes > 1 && ctx.target.url === undefined) {
+    server.processes = s.server.processes;
+    // A stall pauses one PID (SIGSTOP): the primary alone would stop accepting and numbering while its workers kept serving.
+    const i = faults.findIndex((f) => f.kind === 'stall');
+    if (i >= 0) fail(['faults', String(i), 'stall'], `a stall pauses one process (SIGSTOP), but with server.processes: ${s.server.processes} the reference server is ${s.server.processes + 1} (a primary and ${s.server.processes} workers); run stalls against one process`);
+  }
 
   const workers = s.workers === undefined || s.workers === 'auto' ? defaultWorkers() : s.workers;
 

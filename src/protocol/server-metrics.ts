@@ -30,6 +30,25 @@ export interface ServerMetrics {
   events: { published: number; delivered: { poll: number; longPoll: number; sse: number; ws: number; total: number } };
   drops: { slowConsumer: { sse: number; ws: number; total: number } };
   log: { topics: number; ringCapacity: number; evictions: number };
+  /**
+   * A reference server run as several processes (`--processes N`): N, and each process's own
+   * figures (the primary first). The figures above then cover every process: counters, bytes,
+   * connections, CPU and memory summed; event-loop figures the busiest process's; `log` the
+   * largest (every worker holds the same logs); `pid` the primary's. Absent for one process.
+   */
+  processes?: number;
+  perProcess?: ServerProcessMetrics[];
+}
+
+/** One process of a multi-process reference server: the primary (accepts and numbers events) or a worker (serves clients). */
+export interface ServerProcessMetrics {
+  pid: number;
+  role: 'primary' | 'worker';
+  cpu: { userUs: number; systemUs: number };
+  rssBytes: number;
+  eventLoopUtilization: number;
+  connections: { open: number; sse: number; ws: number; longPollWaiting: number };
+  eventsDelivered: number;
 }
 
 export interface LoopDelay {

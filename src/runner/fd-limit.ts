@@ -54,18 +54,27 @@ export function checkOpenFileLimit(config: RunConfig): void {
   );
 }
 
+/** Most processes the reference server runs as (server.processes, `rtbench server --processes`). */
+const MAX_SERVER_PROCESSES = 64;
+
 /**
- * The reference server is one process (DESIGN §6 leaves a multi-process server for later):
- * it holds one file per connection, so a run past its limit would fail midway — the server
- * stops accepting, publishes get no answer. Refused before anything runs instead.
+ * The reference server holds one file per connection in whichever of its processes
+ * (server.processes, default 1) the connection landed on — node:cluster deals them out in
+ * turn, so each holds about its share — and a run past that would fail midway: the server
+ * stops accepting, publishes get no answer. Refused before anything runs instead, naming
+ * the number of processes that would hold the clients.
  */
 function checkReferenceServer(config: RunConfig, maxClients: number, soft: number, hard: number): void {
   if (config.target !== undefined) return;
-  const needed = maxClients + OVERHEAD;
+  const processes = config.server.processes ?? 1;
+  const needed = Math.ceil(maxClients / processes) + OVERHEAD;
   if (needed <= soft) return;
   const fix = needed <= hard ? `raise it with "ulimit -n ${needed}" before running rtbench, ` : '';
+  const enough = Math.ceil(maxClients / Math.max(1, soft - OVERHEAD));
+  const more = enough <= MAX_SERVER_PROCESSES ? `give it ${enough} processes (scenario server.processes: ${enough}, or --set server.processes=${enough}; for your own use, rtbench server --processes ${enough}), ` : '';
+  const who = processes === 1 ? 'the reference server is one process' : `the reference server runs as ${processes} processes`;
   throw rtbError(
     'RTB_ERR_FD_LIMIT',
-    `the reference server is one process: ${maxClients} clients need about ${needed} open files in it, but a process may open ${soft} (ulimit -n); ${fix}run at most ${soft - OVERHEAD} clients against it, or give --target a server that can hold more (--processes spreads rtbench's clients, not its server)`,
+    `${who}: ${maxClients} clients need about ${needed} open files in ${processes === 1 ? 'it' : 'each'}, but a process may open ${soft} (ulimit -n); ${fix}${more}run at most ${(soft - OVERHEAD) * processes} clients against it, or give --target a server that can hold more (--processes spreads rtbench's clients, not its server)`,
   );
 }

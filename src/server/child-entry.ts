@@ -7,9 +7,16 @@
  * The restart fault: `{type:'hand-over', mode, file}` stops it as `stop` does, then writes its
  * topic logs to `file` (log-handover.ts) and answers `{type:'handed-over', summary}` before it
  * exits; the next server is started with that file as argv[3] and continues from it.
+ *
+ * With options.processes > 1 this process is the primary of a multi-process server
+ * (cluster-primary.ts): `ready` once every worker listens, `stop` and the signals stop every
+ * worker first, and a worker that dies ends this process with exit code 1 (the runner then
+ * reports the server died). A hand-over stops every worker; one of them writes the logs (all
+ * hold the same), and the next primary and its workers continue from that file.
  */
 import { describeError, isRtbError } from '../errors.js';
-import { startReferenceServer, type ReferenceServer } from './reference-server.js';
+import { startReferenceServer } from './reference-server.js';
+import { startServerCluster } from './cluster-primary.js';
 import type { ServerOptions } from '../server-options.js';
 import type { HandoverMode, HandoverSummary } from './log-handover.js';
 
@@ -21,12 +28,34 @@ export type ChildMessage =
 /** From the runner: stop (the run is over), or stop and hand the logs over (a restart). */
 export type ParentMessage = { type: 'stop' } | { type: 'hand-over'; mode: HandoverMode; file: string };
 
+/** What this entry needs of a one-process server or of a multi-process one's primary. */
+interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly tlsUrl?: string;
+  readonly tlsCert?: string;
+  close(): Promise<void>;
+  /** Closes as close() does, then writes the logs for the next server (log-handover.ts). */
+  closeAndHandOver(mode: HandoverMode, file: string): Promise<HandoverSummary>;
+}
+
 async function main(): Promise<void> {
-  let server: ReferenceServer;
+  let server: RunningServer;
   try {
     const options = JSON.parse(process.argv[2] ?? '{}') as Partial<ServerOptions>;
     const handoverFile = process.argv[3];
-    server = await startReferenceServer(options, handoverFile !== undefined && handoverFile !== '' ? { handoverFile } : {});
+    const start = handoverFile !== undefined && handoverFile !== '' ? { handoverFile } : {};
+    if ((options.processes ?? 1) > 1) {
+      const cluster = await startServerCluster(options, start);
+      void cluster.died.then((line) => {
+        process.stderr.write(`rtbench server: ${line}; stopping the other workers\n`);
+        void cluster.close().finally(() => process.exit(1));
+      });
+      server = cluster;
+    } else {
+      const one = await startReferenceServer(options, start);
+      server = { ...one, close: () => one.close(), closeAndHandOver: (mode, file) => one.close().then(() => one.handOver(mode, file)) };
+    }
   } catch (error) {
     send({ type: 'error', code: isRtbError(error) ? error.code : 'RTB_ERR_RUN_FAILED', message: describeError(error) });
     process.exitCode = 3;
@@ -43,9 +72,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     server
-      .close()
-      .then(() => {
-        const message: ChildMessage = { type: 'handed-over', summary: server.handOver(mode, file) };
+      .closeAndHandOver(mode, file)
+      .then((summary) => {
+        const message: ChildMessage = { type: 'handed-over', summary };
         // Exit only once the message is out: process.exit would drop a send still queued.
         return new Promise<void>((resolve) => (process.send !== undefined ? process.send(message, () => resolve()) : resolve()));
       })

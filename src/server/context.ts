@@ -9,6 +9,7 @@ import type { LongPollWaiter } from './routes/long-poll.js';
 import { RequestRejection } from './http-io.js';
 import type { Topic } from './hub.js';
 import type { HostOriginPolicy } from './host-origin.js';
+import type { ServerMetrics } from '../protocol/server-metrics.js';
 
 /** What every route handler of one reference server shares. */
 export interface ServerContext {
@@ -25,6 +26,8 @@ export interface ServerContext {
   readonly sseStreams: Set<SseStream>;
   readonly wsStreams: Set<WsStream>;
   readonly waiters: Set<LongPollWaiter>;
+  /** A worker of a multi-process server: `/metrics` answers every process's figures combined (cluster-metrics.ts). */
+  readonly clusterMetrics?: () => Promise<ServerMetrics>;
 }
 
 /** The named topic, or a 429 when the server already holds its maximum number of topics. */

@@ -13,6 +13,17 @@ export interface Waiter {
   wake(topic: Topic, bodyCache: Map<number, Buffer>): void;
 }
 
+/**
+ * The one numbering of a multi-process server's events (cluster-primary.ts): `submit` hands an
+ * event over; it comes back to every process's Hub through `appendSequenced` with its id, and
+ * `answer` (when given) is called with that id once this process's log holds it.
+ */
+export interface Sequencer {
+  /** Called once the Hub that uses it holds its logs (handed-over ones loaded): from then on, numbered events are logged there. */
+  bind(hub: Hub): void;
+  submit(topic: string, body: string, bodyIsEmpty: boolean, answer: ((id: number) => void) | undefined): void;
+}
+
 export interface Topic {
   readonly name: string;
   readonly log: TopicLog;
@@ -43,9 +54,12 @@ export class Hub {
   #pending: (Topic | LogEntry)[] = [];
   #flushScheduled: NodeJS.Immediate | undefined;
   #fanOutTurn = 0;
+  /** Set in a worker of a multi-process server: publishes go through it (`submit`), not `publish`. */
+  readonly sequencer: Sequencer | undefined;
 
   /** Logs keep `ringCapacity` events and `ringBytes` per topic, and `maxLogBytes` in all. */
-  constructor(bounds: { ringCapacity: number; ringBytes: number; maxLogBytes: number; maxTopics: number }, stats: ServerStats) {
+  constructor(bounds: { ringCapacity: number; ringBytes: number; maxLogBytes: number; maxTopics: number }, stats: ServerStats, sequencer?: Sequencer) {
+    this.sequencer = sequencer;
     this.#ringCapacity = bounds.ringCapacity;
     this.#ringBytes = bounds.ringBytes;
     this.#maxTopics = bounds.maxTopics;
@@ -91,6 +105,30 @@ export class Hub {
     this.#pending.push(topic, entry);
     this.#flushScheduled ??= setImmediate(this.#flush);
     return entry;
+  }
+
+  /**
+   * A multi-process server's publish: counted here (the process that received it), numbered
+   * by the sequencer, logged and fanned out by every process through appendSequenced.
+   */
+  submit(topic: Topic, body: string, bodyIsEmpty: boolean, answer: ((id: number) => void) | undefined): void {
+    this.#stats.eventsPublished++;
+    this.sequencer!.submit(topic.name, body, bodyIsEmpty, answer);
+  }
+
+  /**
+   * Logs (with exactly this id, see TopicLog.appendWithId) and fans out an event the
+   * sequencer numbered; not counted as published here (the receiving process counted it).
+   * A topic this process cannot hold (its topic limit) is skipped: none of its clients can
+   * read it.
+   */
+  appendSequenced(name: string, id: number, body: string, bodyIsEmpty: boolean): void {
+    const topic = this.topic(name);
+    if (topic === undefined) return;
+    const { entry, bytes, evicted, evictedBytes } = topic.log.appendWithId(id, body, bodyIsEmpty);
+    this.#stats.logEvictions += evicted + this.#budget.appended(topic.log, bytes, evicted, evictedBytes);
+    this.#pending.push(topic, entry);
+    this.#flushScheduled ??= setImmediate(this.#flush);
   }
 
   /**

@@ -103,3 +103,24 @@ export async function readHandover(hub: Hub, file: string): Promise<void> {
     current.left--;
   }
 }
+
+/** Each topic's head id in a handover file: where the sequencer of a multi-process server continues. */
+export async function readHandoverHeads(file: string): Promise<Map<string, number>> {
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  const heads = new Map<string, number>();
+  let header = true;
+  let skip = 0;
+  for await (const line of lines) {
+    if (header) {
+      if ((JSON.parse(line) as { schema?: string }).schema !== SCHEMA) throw new Error(`not a log handover (${SCHEMA}): ${file}`);
+      header = false;
+    } else if (skip > 0) {
+      skip--;
+    } else {
+      const t = JSON.parse(line) as TopicHandover;
+      heads.set(t.topic, t.head);
+      skip = t.count;
+    }
+  }
+  return heads;
+}

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { ServerMetrics } from '../protocol/server-metrics.js';
+import type { ServerMetrics, ServerProcessMetrics } from '../protocol/server-metrics.js';
 
 /**
  * Renders a `/metrics` snapshot in the Prometheus text format through prom-client, which
@@ -10,7 +10,8 @@ export class PrometheusExposition {
   readonly #registry = new Registry();
   #current: ServerMetrics | undefined;
 
-  constructor() {
+  /** `perProcess`: also the figures of each process of a multi-process server (ServerMetrics.perProcess). */
+  constructor(options: { perProcess?: boolean } = {}) {
     const at = (): ServerMetrics => this.#current!;
     const registers = [this.#registry];
     const total = (name: string, help: string, labelNames: string[], read: (m: ServerMetrics) => [Record<string, string>, number][]): void => {
@@ -86,6 +87,14 @@ export class PrometheusExposition {
     ]);
     total('rtbench_server_log_evictions_total', 'Events evicted from topic rings.', [], (m) => one(m.log.evictions));
     gauge('rtbench_server_topics', 'Topics held.', [], (m) => one(m.log.topics));
+    if (options.perProcess === true) {
+      const each = (read: (p: ServerProcessMetrics) => number) => (m: ServerMetrics): [Record<string, string>, number][] =>
+        (m.perProcess ?? []).map((p) => [{ pid: String(p.pid), role: p.role }, read(p)]);
+      gauge('rtbench_server_processes', 'Worker processes serving clients.', [], (m) => one(m.processes ?? 1));
+      total('rtbench_server_process_cpu_seconds_total', 'CPU time (user + system) of each server process.', ['pid', 'role'], each((p) => (p.cpu.userUs + p.cpu.systemUs) / 1e6));
+      gauge('rtbench_server_process_resident_memory_bytes', 'Resident set size of each server process.', ['pid', 'role'], each((p) => p.rssBytes));
+      gauge('rtbench_server_process_open_connections', 'Open TCP connections of each server process.', ['pid', 'role'], each((p) => p.connections.open));
+    }
   }
 
   get contentType(): string {

@@ -5,7 +5,7 @@ import { rtbError } from '../errors.js';
 import { ProcessLoadSampler } from '../metrics/process-load.js';
 import type { ServerMetrics } from '../protocol/server-metrics.js';
 import type { ServerContext } from './context.js';
-import { Hub } from './hub.js';
+import { Hub, type Sequencer } from './hub.js';
 import { metricsSnapshot } from './metrics-snapshot.js';
 import { resolveServerOptions, type ServerOptions } from '../server-options.js';
 import { createRequestHandler } from './router.js';
@@ -17,7 +17,7 @@ import { HostOriginPolicy } from './host-origin.js';
 import { createPipelineGate } from './pipeline-gate.js';
 import { readHandover, writeHandover, type HandoverMode, type HandoverSummary } from './log-handover.js';
 import { createCleartextListener, createHttp2Side, createTlsListener } from './protocol-listener.js';
-import { loadTlsCredentials, writeHandoverCredentials } from './tls-credentials.js';
+import { loadTlsCredentials, writeHandoverCredentials, type TlsCredentials } from './tls-credentials.js';
 import type { ServerHttp2Session } from 'node:http2';
 import type { Server as NetServer } from 'node:net';
 
@@ -42,6 +42,12 @@ export interface ReferenceServer {
 /** How a server starts beyond its options: `handoverFile`, a previous server's logs to continue from. */
 export interface StartOptions {
   readonly handoverFile?: string;
+  /** A worker of a multi-process server (cluster-worker.ts): the primary's TLS credentials, so every worker presents one certificate. */
+  readonly credentials?: TlsCredentials;
+  /** …the primary's numbering of events (Hub.submit / appendSequenced). */
+  readonly sequencer?: Sequencer;
+  /** …and `/metrics` answered for every process (ServerContext.clusterMetrics). */
+  readonly clusterMetrics?: () => Promise<ServerMetrics>;
 }
 
 /** Starts the reference server (DESIGN §2) and resolves once it listens. */
@@ -51,7 +57,7 @@ export async function startReferenceServer(partial: Partial<ServerOptions> = {},
   const ctx: ServerContext = {
     options,
     stats,
-    hub: new Hub(options, stats),
+    hub: new Hub(options, stats, start.sequencer),
     sockets: new SocketAccounting(),
     load: new ProcessLoadSampler(),
     startedAtUs: nowUs(),
@@ -59,6 +65,7 @@ export async function startReferenceServer(partial: Partial<ServerOptions> = {},
     sseStreams: new Set(),
     wsStreams: new Set(),
     waiters: new Set(),
+    ...(start.clusterMetrics !== undefined ? { clusterMetrics: start.clusterMetrics } : {}),
   };
 
   const handler = createPipelineGate(
@@ -68,7 +75,7 @@ export async function startReferenceServer(partial: Partial<ServerOptions> = {},
     () => stats.clientErrors++,
   );
   // Read (or generated) before anything listens: a bad --cert/--key is one line, not a half-started server.
-  const credentials = options.tlsPort !== undefined ? await loadTlsCredentials(options) : undefined;
+  const credentials = options.tlsPort !== undefined ? (start.credentials ?? (await loadTlsCredentials(options))) : undefined;
   const server = createServer({ keepAliveTimeout: options.keepAliveTimeoutMs }, handler);
   // Long-polls are held up to maxLongPollTimeoutMs; requestTimeout must stay above that.
   server.requestTimeout = Math.max(server.requestTimeout, options.maxLongPollTimeoutMs + 10_000);
@@ -94,6 +101,8 @@ export async function startReferenceServer(partial: Partial<ServerOptions> = {},
   });
 
   if (start.handoverFile !== undefined) await readHandover(ctx.hub, start.handoverFile);
+  // Numbered events that arrived while the logs loaded are logged now, before anyone is served.
+  start.sequencer?.bind(ctx.hub);
   await listen(listeners[0], options);
   if (listeners[1] !== undefined) {
     try {

@@ -117,6 +117,16 @@ export class TopicLog {
     return { entry, bytes, evicted, evictedBytes };
   }
 
+  /**
+   * Appends an event another process numbered (the sequencer of a multi-process server,
+   * cluster-primary.ts). Throws unless `id` is headId + 1: a log that skipped or repeated an
+   * id would deliver different events than its sibling processes.
+   */
+  appendWithId(id: number, body: string, bodyIsEmpty: boolean): LogAppend {
+    if (id !== this.#headId + 1) throw new Error(`topic ${this.#topicJson}: event id ${id} does not follow the log's head ${this.#headId}`);
+    return this.append(body, bodyIsEmpty);
+  }
+
   /** Drops the oldest retained entry; returns the bytes it counted for (0 when the log is empty). */
   evictOldest(): number {
     if (this.#tailId > this.#headId) return 0;

@@ -113,7 +113,17 @@ describe('rtbench run refuses what the machine or target cannot do', () => {
     const [soft, hard] = openFileLimits()!;
     const clients = soft + 1000;
     const raise = clients + 200 <= hard ? `raise it with "ulimit -n ${clients + 200}" before running rtbench, ` : '';
-    await expectRefused(['--clients', String(clients), '--processes', '2'], 3, `rtbench: the reference server is one process: ${clients} clients need about ${clients + 200} open files in it, but a process may open ${soft} (ulimit -n); ${raise}run at most ${soft - 200} clients against it, or give --target a server that can hold more (--processes spreads rtbench's clients, not its server)`);
+    const enough = Math.ceil(clients / (soft - 200));
+    await expectRefused(['--clients', String(clients), '--processes', '2'], 3, `rtbench: the reference server is one process: ${clients} clients need about ${clients + 200} open files in it, but a process may open ${soft} (ulimit -n); ${raise}give it ${enough} processes (scenario server.processes: ${enough}, or --set server.processes=${enough}; for your own use, rtbench server --processes ${enough}), run at most ${soft - 200} clients against it, or give --target a server that can hold more (--processes spreads rtbench's clients, not its server)`);
+  });
+
+  it('server.processes divides the clients over the server\'s processes: too few are refused with the number that would do', async () => {
+    const [soft, hard] = openFileLimits()!;
+    const clients = 3 * soft;
+    const needed = clients / 2 + 200;
+    const raise = needed <= hard ? `raise it with "ulimit -n ${needed}" before running rtbench, ` : '';
+    const enough = Math.ceil(clients / (soft - 200));
+    await expectRefused(['--clients', String(clients), '--processes', '4', '--set', 'server.processes=2'], 3, `rtbench: the reference server runs as 2 processes: ${clients} clients need about ${needed} open files in each, but a process may open ${soft} (ulimit -n); ${raise}give it ${enough} processes (scenario server.processes: ${enough}, or --set server.processes=${enough}; for your own use, rtbench server --processes ${enough}), run at most ${(soft - 200) * 2} clients against it, or give --target a server that can hold more (--processes spreads rtbench's clients, not its server)`);
   });
 
   it('the open-file limit counts per client process: too few processes are refused with the number that would do', async () => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { rtbError } from '../../errors.js';
 import { startReferenceServer } from '../../server/reference-server.js';
+import { startServerCluster } from '../../server/cluster-primary.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../server-options.js';
 import { Route } from '../../protocol/routes.js';
 import { collect, durationOption, integer, sizeOption } from '../option-parsers.js';
@@ -29,6 +30,7 @@ interface ServerFlags {
   tlsPort?: number;
   cert?: string;
   key?: string;
+  processes: number;
   json: boolean;
 }
 
@@ -56,6 +58,7 @@ export function registerServerCommand(command: Command): void {
     .option('--tls-port <n>', 'also serve every route over TLS on this port (h2 and http/1.1 by ALPN, wss); 0 picks a free one', integer(0, 65535))
     .option('--cert <file>', 'PEM certificate for --tls-port (default: a self-signed one generated at start)')
     .option('--key <file>', 'PEM private key for --cert')
+    .option('--processes <n>', 'serve from this many worker processes sharing the port (node:cluster; one process numbers every event), past one process\'s open-file limit', integer(1, 64), 1)
     .option('--json', 'print the ready line as JSON ({"url":...}) for scripts', false)
     .action(async (flags: ServerFlags) => {
       const options: Partial<ServerOptions> = {
@@ -83,7 +86,8 @@ export function registerServerCommand(command: Command): void {
       if ((flags.cert !== undefined || flags.key !== undefined) && flags.tlsPort === undefined) {
         throw rtbError('RTB_ERR_USAGE', `${flags.cert !== undefined ? '--cert' : '--key'} needs --tls-port (the port to serve TLS on)`);
       }
-      const server = await startReferenceServer(options);
+      const cluster = flags.processes > 1 ? await startServerCluster({ ...options, processes: flags.processes }) : undefined;
+      const server = cluster ?? (await startReferenceServer(options));
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ url: server.url, port: server.port, pid: process.pid, ...(server.tlsUrl !== undefined ? { tlsUrl: server.tlsUrl, tlsPort: server.tlsPort } : {}) })}\n`);
       } else {
@@ -99,20 +103,24 @@ export function registerServerCommand(command: Command): void {
             `  metrics    GET  ${u}${Route.metrics}   (Accept: text/plain for Prometheus)`,
             `  demo page  ${u}/`,
             `  HTTP/2     h2c with prior knowledge on the same port${server.tlsUrl !== undefined ? `; TLS (h2, http/1.1, wss) on ${server.tlsUrl}${flags.cert === undefined ? ' — a self-signed certificate: clients need --insecure or to trust it' : ''}` : ''}`,
+            ...(cluster !== undefined ? [`  processes  ${flags.processes} workers (pids ${cluster.workerPids.join(', ')}) share the port; this process (pid ${process.pid}) numbers the events`] : []),
             'Ctrl-C to stop.',
             '',
           ].join('\n'),
         );
       }
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          if (!flags.json) process.stdout.write('stopping…\n');
-          void server.close().then(resolve);
+      const workerDied = await new Promise<string | undefined>((resolve) => {
+        const stop = (line?: string): void => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          if (!flags.json && line === undefined) process.stdout.write('stopping…\n');
+          void server.close().then(() => resolve(line));
         };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
+        const onSignal = (): void => stop();
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+        void cluster?.died.then(stop);
       });
+      if (workerDied !== undefined) throw rtbError('RTB_ERR_SERVER_DIED', `${workerDied}; the other workers were stopped`);
     });
 }

@@ -6,9 +6,9 @@ import { PrometheusExposition } from '../prometheus.js';
 
 /** `GET /metrics` (and HEAD): JSON by default, Prometheus text for `Accept: text/plain`. */
 export function createMetricsHandler(ctx: ServerContext): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const prometheus = new PrometheusExposition();
+  const prometheus = new PrometheusExposition({ perProcess: ctx.clusterMetrics !== undefined });
   return async (req, res) => {
-    const snapshot = metricsSnapshot(ctx);
+    const snapshot = ctx.clusterMetrics !== undefined ? await ctx.clusterMetrics() : metricsSnapshot(ctx);
     const accept = req.headers.accept ?? '';
     if (/\btext\/plain\b|openmetrics/i.test(accept) && !/application\/json/i.test(accept)) {
       const text = await prometheus.render(snapshot);

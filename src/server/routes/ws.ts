@@ -102,7 +102,9 @@ export class WsStream extends StreamSubscription {
     try {
       const body = parsePublishBody(data.toString());
       this.ctx.stats.requests.publish++;
-      this.ctx.hub.publish(this.topic, body.text, body.isEmpty);
+      const hub = this.ctx.hub;
+      if (hub.sequencer !== undefined) hub.submit(this.topic, body.text, body.isEmpty, undefined);
+      else hub.publish(this.topic, body.text, body.isEmpty);
     } catch {
       this.ctx.stats.badFrames++;
     }
