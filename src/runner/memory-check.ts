@@ -37,7 +37,7 @@ export function estimateMemory(config: RunConfig, client: 'raw' | 'reference'): 
   const allClients = Math.max(config.clients.count, ...(config.sweep?.param === 'clients' ? config.sweep.values : []));
   const clients = config.shard !== undefined ? clientSlice(allClients, config.shard.index, config.shard.count).count : allClients;
   const generatorBytes = processCount(config.processes, clients) * BYTES_PER_PROCESS + clients * GENERATOR_BYTES_PER_CLIENT[client];
-  const serverProcesses = (config.server as { readonly processes?: number }).processes ?? 1;
+  const serverProcesses = config.server.processes ?? 1;
   const serverBytes = config.target === undefined ? serverProcesses * BYTES_PER_PROCESS + clients * SERVER_BYTES_PER_CONNECTION : 0;
   return { clients, generatorBytes, serverBytes };
 }
