@@ -1,5 +1,6 @@
 import { newHistogram, type Histogram } from '../metrics/histogram.js';
 import { Arrival, type DeliveryTracker } from './delivery-tracker.js';
+import { HistogramRecorder } from './histogram-recorder.js';
 
 /**
  * Everything one worker's clients measure, shared by all of them. Counters are plain
@@ -7,10 +8,9 @@ import { Arrival, type DeliveryTracker } from './delivery-tracker.js';
  * per-second ticks and a final report.
  */
 export class ClientMetrics {
-  /** Delivery latency of events scheduled in the window. */
-  readonly latency: Histogram = newHistogram();
-  /** Delivery latency of every event received this second (for the time series); reset each tick. */
-  readonly secondLatency: Histogram = newHistogram();
+  // The two latency histograms are recorded per message: batched (histogram-recorder.ts).
+  readonly #latency = new HistogramRecorder(newHistogram());
+  readonly #secondLatency = new HistogramRecorder(newHistogram());
   readonly connect: Histogram = newHistogram();
   /** Time from a cut to the first event after it, per cut client. */
   readonly recovery: Histogram = newHistogram();
@@ -52,6 +52,21 @@ export class ClientMetrics {
    */
   ownOriginKey = NaN;
 
+  /** Delivery latency of events scheduled in the window. */
+  get latency(): Histogram {
+    return this.#latency.flushed();
+  }
+
+  /** Delivery latency of every event received since the last resetSecondLatency() (for the time series). */
+  get secondLatency(): Histogram {
+    return this.#secondLatency.flushed();
+  }
+
+  /** Each tick, after reading secondLatency. */
+  resetSecondLatency(): void {
+    this.#secondLatency.reset();
+  }
+
   /**
    * The per-message hot path: one tracker lookup, one or two histogram records, a few
    * increments. `receiveUs` is read once per socket read or response, not per event.
@@ -75,10 +90,10 @@ export class ClientMetrics {
       tracker.cutAtUs = NaN;
     }
     const latencyUs = receiveUs > tsUs ? receiveUs - tsUs : 0;
-    this.secondLatency.recordValue(latencyUs);
+    this.#secondLatency.record(latencyUs);
     if (!inWindow) return;
     this.delivered++;
-    this.latency.recordValue(latencyUs);
+    this.#latency.record(latencyUs);
     if (arrival === Arrival.OutOfOrder) this.outOfOrder++;
   }
 

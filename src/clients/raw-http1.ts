@@ -71,7 +71,8 @@ export class ResponseHeadReader {
     this.chunked = false;
     this.connectionClose = false;
     this.failed = false;
-    this.headers.clear();
+    // Map#clear allocates a new table even when empty: a poller resets once per request.
+    if (this.headers.size > 0) this.headers.clear();
   }
 
   /**
@@ -81,20 +82,19 @@ export class ResponseHeadReader {
    */
   feed(chunk: Buffer, start: number, end: number): number {
     if (this.#carry === undefined) {
-      const at = headEnd(chunk, start, end);
-      if (at >= 0) {
-        this.#parse(chunk, start, at);
-        return this.failed ? -1 : at;
-      }
+      // One pass: the head is parsed line by line until its blank line; a head cut across
+      // reads (rare) is parsed again whole once it is complete.
+      const at = this.#parse(chunk, start, end);
+      if (at >= 0) return this.failed ? -1 : at;
+      if (this.failed) return -1;
       this.#carry = Buffer.from(chunk.subarray(start, end));
     } else {
       const carried = this.#carry.length;
       const joined = Buffer.concat([this.#carry, chunk.subarray(start, end)]);
       // The blank line may straddle the two pieces: search from a little before the join.
-      const at = headEnd(joined, Math.max(0, carried - 3), joined.length);
-      if (at >= 0) {
+      if (headEnd(joined, Math.max(0, carried - 3), joined.length) >= 0) {
         this.#carry = undefined;
-        this.#parse(joined, 0, at);
+        const at = this.#parse(joined, 0, joined.length);
         return this.failed ? -1 : start + (at - carried);
       }
       this.#carry = joined;
@@ -106,34 +106,49 @@ export class ResponseHeadReader {
     return -1;
   }
 
-  #parse(buf: Buffer, start: number, end: number): void {
+  /**
+   * Parses the head at `buf[start, …)` up to its blank line, found on the way (no separate
+   * search). Returns the index just past the blank line, or -1 when `end` came first (the
+   * figures read so far are then incomplete: feed parses again once the head is whole) or the
+   * status line is malformed (`failed`).
+   */
+  #parse(buf: Buffer, start: number, end: number): number {
     if (this.headers.size > 0) this.headers.clear();
     this.contentLength = -1;
     this.chunked = false;
     this.connectionClose = false;
     // Status line: HTTP/1.x SP 3DIGIT SP reason
-    if (end - start < 12 || buf[start] !== 72 || buf[start + 4] !== 47 || buf[start + 8] !== 32) {
+    if (end - start < 12) {
+      // Too short for a status line: wrong once the head is known to be complete.
+      if (headEnd(buf, start, end) >= 0) this.failed = true;
+      return -1;
+    }
+    if (buf[start] !== 72 || buf[start + 4] !== 47 || buf[start + 8] !== 32) {
       this.failed = true;
-      return;
+      return -1;
     }
     const d0 = buf[start + 9] - 48;
     const d1 = buf[start + 10] - 48;
     const d2 = buf[start + 11] - 48;
     if (d0 < 1 || d0 > 5 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) {
       this.failed = true;
-      return;
+      return -1;
     }
     this.status = d0 * 100 + d1 * 10 + d2;
-    let pos = buf.indexOf(LF, start);
-    if (pos < 0 || pos >= end) return;
+    let pos = start + 12;
+    while (pos < end && buf[pos] !== LF) pos++;
     pos++;
+    // Header lines until an empty one (LF or CRLF).
     while (pos < end) {
-      let eol = buf.indexOf(LF, pos);
-      if (eol < 0 || eol > end) eol = end;
+      let eol = pos;
+      while (eol < end && buf[eol] !== LF) eol++;
+      if (eol === end) return -1;
       const lineEnd = eol > pos && buf[eol - 1] === CR ? eol - 1 : eol;
-      if (lineEnd > pos) this.#header(buf, pos, lineEnd);
+      if (lineEnd === pos) return eol + 1;
+      this.#header(buf, pos, lineEnd);
       pos = eol + 1;
     }
+    return -1;
   }
 
   #header(buf: Buffer, start: number, end: number): void {

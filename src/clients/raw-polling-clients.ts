@@ -1,20 +1,23 @@
-import { nowUs } from '../clock.js';
+import { fastNowUs } from '../clock.js';
 import type { PollSpec } from '../profiles/profile-types.js';
 import type { ClientEnvironment } from './client-environment.js';
 import { Answer } from './http-poller.js';
 import { RawHttpPoller } from './raw-poller.js';
+import { pollWheel, type WheelClient } from './timer-wheel.js';
 
 /**
  * Short polling and long polling on the raw poller (`--client raw`). Their scheduling is
  * PollingClient's and LongPollingClient's, line for line (see those files for the reasons):
  * only the HTTP underneath differs, so both implementations make the same requests at the
- * same times.
+ * same times. The polls wait on the thread's one timer wheel (timer-wheel.ts), not a Node
+ * timer each.
  */
-export class RawPollingClient extends RawHttpPoller {
+export class RawPollingClient extends RawHttpPoller implements WheelClient {
   readonly #intervalUs: number;
   readonly #phaseUs: number;
   #nextUs = 0;
   #timer: NodeJS.Timeout | undefined;
+  wheelToken = 0;
 
   constructor(env: ClientEnvironment, index: number, topic: string, spec: PollSpec, intervalUs: number, phaseFraction: number) {
     super(env, index, topic, spec);
@@ -24,7 +27,7 @@ export class RawPollingClient extends RawHttpPoller {
 
   protected override scheduleNext(answer: Answer): void {
     if (this.stopped) return;
-    const now = nowUs();
+    const now = fastNowUs();
     if (!this.hasCursor) {
       if (answer === Answer.Failed) this.#timer = setTimeout(connectAgain, this.reconnectDelayMs(1000), this);
       return;
@@ -34,15 +37,17 @@ export class RawPollingClient extends RawHttpPoller {
       this.#nextUs += this.#intervalUs;
       this.env.metrics.missedPolls++;
     }
-    this.#timer = setTimeout(pollDue, (this.#nextUs - now) / 1000, this);
+    pollWheel.schedule(this, this.#nextUs);
   }
 
   protected override close(): void {
     clearTimeout(this.#timer);
+    pollWheel.cancel(this);
     super.close();
   }
 
-  poll(): void {
+  /** The next poll's time came (the wheel's callback). */
+  due(): void {
     this.#nextUs += this.#intervalUs;
     this.send();
   }
@@ -50,10 +55,6 @@ export class RawPollingClient extends RawHttpPoller {
   retryConnect(): void {
     this.send();
   }
-}
-
-function pollDue(client: RawPollingClient): void {
-  client.poll();
 }
 
 function connectAgain(client: RawPollingClient): void {

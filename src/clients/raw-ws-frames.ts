@@ -259,10 +259,12 @@ function closeCodeAllowed(code: number): boolean {
 
 /** UTF-8 validity of `buf[start, end)`: ASCII checked in a loop (every rtbench event), anything else natively. */
 export function isUtf8Range(buf: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    if (buf[i] >= 0x80) return isUtf8(buf.subarray(start, end));
-  }
-  return true;
+  // The bytes OR-ed four at a time: no branch per byte (every message passes through here).
+  let bits = 0;
+  let i = start;
+  for (; i + 4 <= end; i += 4) bits |= buf[i] | buf[i + 1] | buf[i + 2] | buf[i + 3];
+  for (; i < end; i++) bits |= buf[i];
+  return bits < 0x80 || isUtf8(buf.subarray(start, end));
 }
 
 /** Opcodes of the frames a client sends. */

@@ -92,8 +92,9 @@ export class SseParser {
         eol = pos;
         while (eol < length && chunk[eol] !== LF && chunk[eol] !== CR) eol++;
       } else {
-        eol = chunk.indexOf(LF, pos);
-        if (eol === -1 || eol > length) eol = length;
+        // A byte loop, not indexOf: lines are short, and a native call per line cost more than the scan.
+        eol = pos;
+        while (eol < length && chunk[eol] !== LF) eol++;
       }
       if (eol === length) {
         const rest = Buffer.from(chunk.subarray(pos, length));

@@ -17,6 +17,7 @@ import type { StreamExpectation } from '../protocol/stream-expectation.js';
 import { deriveSeed, seededRandom } from '../publisher/rng.js';
 import { topicIndexOf, topicName } from '../workload/topology.js';
 import type { CounterSnapshot, FromWorker, ToWorker, WorkerInit } from './messages.js';
+import { threadCpuUs } from './thread-cpu.js';
 import { UpstreamPublisher } from './upstream-publisher.js';
 
 /** How often a worker checks whether every expected delivery has arrived, during the drain. */
@@ -32,6 +33,8 @@ class ClientWorker {
   readonly #clients: BenchClient[] = [];
   readonly #timers = new Set<NodeJS.Timeout>();
   #lastElu = performance.eventLoopUtilization();
+  #lastCpuUs = threadCpuUs();
+  #lastCpuAtUs = nowUs();
   #connectedReported = false;
   #drainedReported = false;
   /** Per topic index, the publishing streams it carries; undefined until publishing is over. */
@@ -156,6 +159,11 @@ class ClientWorker {
     this.#lastTickSecond = second;
     const elu = performance.eventLoopUtilization(this.#lastElu);
     this.#lastElu = performance.eventLoopUtilization();
+    const cpuUs = threadCpuUs();
+    const atUs = nowUs();
+    const cpuShare = atUs > this.#lastCpuAtUs ? (cpuUs - this.#lastCpuUs) / (atUs - this.#lastCpuAtUs) : Number.NaN;
+    this.#lastCpuUs = cpuUs;
+    this.#lastCpuAtUs = atUs;
     const m = this.#env.metrics;
     this.#post({
       type: 'tick',
@@ -166,11 +174,12 @@ class ClientWorker {
       secondLatency: encodeHistogram(m.secondLatency),
       utilization: elu.utilization,
       loopDelayP99Us: this.#load.sample().loopDelay.p99Us,
+      cpuShare,
       delivered: m.delivered,
       duplicated: m.duplicated,
       reconnects: m.reconnects,
     });
-    m.secondLatency.reset();
+    m.resetSecondLatency();
   }
 
   #openWindow(publishStartUs: number, windowStartUs: number, windowEndUs: number): void {

@@ -76,6 +76,12 @@ export interface WorkerTick {
   /** This thread's event-loop utilisation over the second (0–1) and its loop delay p99. */
   utilization: number;
   loopDelayP99Us: number;
+  /**
+   * This thread's CPU time over the second as a share of one core (0–1; NaN where the OS does
+   * not tell): unlike `utilization`, it does not count the time the thread waited for a CPU on a
+   * busy machine. A client thread near 1 is saturated.
+   */
+  cpuShare?: number;
   delivered: number;
   /** Cumulative, as `delivered`: window events received again, and reconnections (for the live metrics). */
   duplicated?: number;

@@ -98,6 +98,12 @@ describe('ResponseHeadReader and ChunkedDecoder agree with node:http on the same
     const bad = new ResponseHeadReader();
     expect(bad.feed(Buffer.from('SSH-2.0-OpenSSH\r\n\r\n'), 0, 19)).toBe(-1);
     expect(bad.failed).toBe(true);
+    // A complete head too short for a status line, whole or cut anywhere.
+    for (const pieces of cuts(Buffer.from('HTTP/1\r\n\r\n'))) {
+      const short = new ResponseHeadReader();
+      for (const piece of pieces) short.feed(piece, 0, piece.length);
+      expect(short.failed, `cut into ${pieces.length}`).toBe(true);
+    }
     const big = new ResponseHeadReader();
     const line = Buffer.from(`X-Pad: ${'x'.repeat(1000)}\r\n`);
     big.feed(Buffer.from('HTTP/1.1 200 OK\r\n'), 0, 17);
