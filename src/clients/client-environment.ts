@@ -39,6 +39,8 @@ export class ClientEnvironment {
   resume = true;
   /** Local addresses new connections bind to, in turn (past one address's ephemeral ports); empty: the kernel's choice. */
   sourceAddresses: readonly string[] = [];
+  /** With sourceAddresses: the local ports this worker binds to (every address gets each in turn); undefined: bind(addr, 0). */
+  sourcePorts: { readonly first: number; readonly count: number } | undefined;
   #nextAddress = 0;
 
   /** TLS to the target (an https:// target URL): every connection is wrapped in it. */
@@ -67,10 +69,32 @@ export class ClientEnvironment {
   readonly connect = (options: object): Socket => {
     // http.request, the Agent and ws all pass net.connect options (host, port, …).
     const addresses = this.sourceAddresses;
-    const bound = addresses.length > 0 ? { ...options, localAddress: addresses[this.#nextAddress++ % addresses.length] } : options;
-    const socket = createConnection(bound as NetConnectOpts);
+    if (addresses.length === 0) return this.#open(options, -1);
+    const ports = this.sourcePorts;
+    if (ports === undefined) return this.#open({ ...options, localAddress: addresses[this.#nextAddress++ % addresses.length] }, -1);
+    // Slot s = address s mod A, port first + ⌊s / A⌋: the next slot no open socket of this
+    // worker holds (next-fit, so a port just closed — maybe in TIME_WAIT — is reused last).
+    const total = addresses.length * ports.count;
+    const used = (this.#slotsInUse ??= new Uint8Array(total));
+    let slot = this.#nextAddress % total;
+    for (let tries = 0; used[slot] === 1 && tries < total; tries++) slot = (slot + 1) % total;
+    this.#nextAddress = slot + 1;
+    // Every slot held (more connections than ports): the kernel's choice, as without slices.
+    if (used[slot] === 1) return this.#open({ ...options, localAddress: addresses[slot % addresses.length] }, -1);
+    return this.#open({ ...options, localAddress: addresses[slot % addresses.length], localPort: ports.first + Math.floor(slot / addresses.length) }, slot);
+  };
+
+  #slotsInUse: Uint8Array | undefined;
+
+  #open(options: object, slot: number): Socket {
+    const socket = createConnection(options as NetConnectOpts);
+    if (slot >= 0) {
+      const used = this.#slotsInUse!;
+      used[slot] = 1;
+      socket.once('close', () => (used[slot] = 0));
+    }
     socket.setNoDelay(true);
     this.sockets.track(socket);
     return this.tls !== undefined ? secureOver(socket, this.host, this.tls, HTTP1_ALPN) : socket;
-  };
+  }
 }

@@ -13,6 +13,7 @@ import { describeMarker, markerFor, type Profile } from '../profiles/profile-typ
 import type { PhaseParams, PhaseResult } from '../result/types.js';
 import type { StreamExpectation } from '../protocol/stream-expectation.js';
 import { foreignStreams } from '../shard/foreign-streams.js';
+import { sourcePortSlice } from '../shard/source-addresses.js';
 import { shardOriginKey, shardPublisherSeed, shardRate, shardWorkerSeed } from '../shard/split.js';
 import type { WorkerInit } from '../worker/messages.js';
 import { topicNames, type Topology } from '../workload/topology.js';
@@ -356,7 +357,11 @@ function workerInits(plan: PhasePlan, config: RunConfig, targetUrl: string, prof
   const processOf = workers === 0 ? [] : groupInits(Array.from({ length: workers }, (_, i) => ({ workerIndex: i }) as WorkerInit), processes).flatMap((group, p) => group.map(() => p));
   for (let i = 0; i < workers; i++) {
     const all = config.sourceAddresses;
-    const addresses = all !== undefined && processes > 1 && all.length >= processes ? all.filter((_, k) => k % processes === processOf[i]) : all;
+    const splitByProcess = all !== undefined && processes > 1 && all.length >= processes;
+    const addresses = splitByProcess ? all.filter((_, k) => k % processes === processOf[i]) : all;
+    // Port slices need only be disjoint among the workers that share addresses: its process's, or all.
+    const sharing = splitByProcess ? processOf.filter((p) => p === processOf[i]).length : workers;
+    const rank = splitByProcess ? processOf.slice(0, i).filter((p) => p === processOf[i]).length : i;
     const count = base + (i < clients % workers ? 1 : 0);
     inits.push({
       workerIndex: i,
@@ -374,7 +379,7 @@ function workerInits(plan: PhasePlan, config: RunConfig, targetUrl: string, prof
       seed: deriveSeed(shard !== undefined ? shardWorkerSeed(plan.seed, shard.index) : plan.seed, i),
       // Rooms: every event a shard's clients receive was published by its own clients, on its own clock.
       ...(shard !== undefined && config.workload.pattern !== 'rooms' ? { ownOriginKey: shardOriginKey(shard.index) } : {}),
-      ...(addresses !== undefined && addresses.length > 0 ? { sourceAddresses: addresses.map((_, k) => addresses[(i + k) % addresses.length]) } : {}),
+      ...(addresses !== undefined && addresses.length > 0 ? { sourceAddresses: addresses.map((_, k) => addresses[(i + k) % addresses.length]), sourcePorts: sourcePortSlice(rank, sharing) } : {}),
       ...(config.workload.pattern === 'rooms' ? { upstream: { ratePerS: plan.ratePerS, arrival: config.workload.arrival, payloadBytes: plan.payloadBytes } } : {}),
     });
     first += count;

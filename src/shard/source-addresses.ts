@@ -8,13 +8,36 @@ import { rtbError } from '../errors.js';
  * EADDRNOTAVAIL; spreading clients over several source addresses lifts the ceiling.
  */
 export function ephemeralPorts(): number {
+  const [low, high] = ephemeralPortRange();
+  return high - low + 1;
+}
+
+/** The ephemeral port range [low, high] (Linux: ip_local_port_range; elsewhere the common default). */
+export function ephemeralPortRange(): [number, number] {
   try {
     const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    if (Number.isInteger(low) && Number.isInteger(high) && high >= low) return high - low + 1;
+    if (Number.isInteger(low) && Number.isInteger(high) && high >= low && low > 0) return [low, high];
   } catch {
     // not Linux: assume the common default
   }
-  return 28_232;
+  return [32_768, 60_999];
+}
+
+/**
+ * The source ports worker `index` of `workers` binds its connections to, with source
+ * addresses: a slice of the ephemeral range of its own. Why not let the kernel choose: a
+ * connection bound to a local address before connect() gets its port from bind(addr, 0),
+ * which (without IP_BIND_ADDRESS_NO_PORT, which Node cannot set) looks for a port free for
+ * every destination — a search that grows with the ports in use. Measured here: 16,000 SSE
+ * clients in 2 processes from their own 127.0.0.x spent 61–66 % of their CPU in connect()
+ * and managed ~300 connections/s; an explicit port makes bind O(1). Slices are disjoint, so
+ * no two workers of a run (threads or processes) pick the same address and port; a port
+ * another program holds fails that one connect (EADDRINUSE), and the client reconnects.
+ */
+export function sourcePortSlice(index: number, workers: number): { first: number; count: number } {
+  const [low, high] = ephemeralPortRange();
+  const count = Math.floor((high - low + 1) / Math.max(1, workers));
+  return { first: low + index * count, count: Math.max(1, count) };
 }
 
 /** Clients per source address by default, well inside one address's ephemeral ports (reconnects need spare ports). */

@@ -55,6 +55,7 @@ class ClientWorker {
     this.#env.resume = init.resume;
     if (init.ownOriginKey !== undefined) this.#env.metrics.ownOriginKey = init.ownOriginKey;
     if (init.sourceAddresses !== undefined) this.#env.sourceAddresses = init.sourceAddresses;
+    if (init.sourcePorts !== undefined) this.#env.sourcePorts = init.sourcePorts;
     const random = seededRandom(deriveSeed(init.seed, 1_000_000 + init.workerIndex));
     for (let i = 0; i < init.clientCount; i++) {
       const index = init.firstClient + i;

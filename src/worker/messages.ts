@@ -34,6 +34,8 @@ export interface WorkerInit {
   ownOriginKey?: number;
   /** Local addresses the clients' connections bind to, in turn. */
   sourceAddresses?: string[];
+  /** With sourceAddresses: this worker's own slice of local ports (source-addresses.ts sourcePortSlice). */
+  sourcePorts?: { first: number; count: number };
 }
 
 export type ToWorker =

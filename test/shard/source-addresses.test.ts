@@ -1,9 +1,9 @@
 /** Source addresses: past one address's ephemeral ports, and apart per shard, on loopback by default. */
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ClientEnvironment } from '../../src/clients/client-environment.js';
 import { loadProfile } from '../../src/profiles/load-profile.js';
-import { CLIENTS_PER_ADDRESS, checkPortCapacity, defaultSourceAddresses, ephemeralPorts } from '../../src/shard/source-addresses.js';
+import { CLIENTS_PER_ADDRESS, checkPortCapacity, defaultSourceAddresses, ephemeralPortRange, ephemeralPorts, sourcePortSlice } from '../../src/shard/source-addresses.js';
 
 describe('the default spread over 127.0.0.x', () => {
   it("keeps the kernel's choice for an unsharded run that fits one address", () => {
@@ -64,6 +64,57 @@ describe('source addresses', () => {
       await Promise.all(sockets.map((s) => new Promise((resolve) => s.on('close', resolve).on('error', resolve))));
       expect(peers.sort()).toEqual(['127.0.0.5', '127.0.0.5', '127.0.0.6']);
     } finally {
+      listener.close();
+    }
+  });
+
+  it('gives every worker that shares addresses a slice of the ephemeral ports of its own', () => {
+    const [low, high] = ephemeralPortRange();
+    const slices = [0, 1, 2].map((i) => sourcePortSlice(i, 3));
+    for (const [i, slice] of slices.entries()) {
+      expect(slice.first).toBeGreaterThanOrEqual(low);
+      expect(slice.first + slice.count - 1).toBeLessThanOrEqual(high);
+      if (i > 0) expect(slice.first).toBe(slices[i - 1].first + slices[i - 1].count);
+    }
+    expect(slices.reduce((n, s) => n + s.count, 0)).toBeGreaterThan(high - low - 3);
+  });
+
+  it('binds to explicit ports of its slice, address by address, skipping ports its open sockets hold', async () => {
+    const peers: { address: string; port: number; socket: Socket }[] = [];
+    const listener = createServer((socket) => peers.push({ address: socket.remoteAddress!, port: socket.remotePort!, socket }));
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const { port } = listener.address() as { port: number };
+    const until = async (n: number): Promise<void> => {
+      while (peers.length < n) await new Promise((r) => setTimeout(r, 10));
+    };
+    const env = new ClientEnvironment(`http://127.0.0.1:${port}`, loadProfile('rtbench'));
+    const mine: Socket[] = [];
+    try {
+      env.sourceAddresses = ['127.0.0.7', '127.0.0.8'];
+      // A slice of 2 ports per address, somewhere a test rarely meets another socket.
+      const first = ephemeralPortRange()[0] + 20_000 + (process.pid % 2000) * 2;
+      env.sourcePorts = { first, count: 2 };
+      for (let i = 0; i < 4; i++) mine.push(env.connect({ host: '127.0.0.1', port }));
+      await until(4);
+      const seen = peers.map((p) => `${p.address}:${p.port}`).sort();
+      expect(seen).toEqual([`127.0.0.7:${first}`, `127.0.0.7:${first + 1}`, `127.0.0.8:${first}`, `127.0.0.8:${first + 1}`]);
+      // Every slot held: the next connection gets the kernel's choice of port.
+      mine.push(env.connect({ host: '127.0.0.1', port }));
+      await until(5);
+      expect([first, first + 1]).not.toContain(peers[4].port);
+      // One closed: its slot is free again and is the one taken next.
+      const closed = mine[1];
+      await new Promise((resolve) => {
+        closed.once('close', resolve);
+        closed.destroy();
+      });
+      mine.push(env.connect({ host: '127.0.0.1', port }));
+      await until(6);
+      expect(peers[5].address).toBe('127.0.0.8');
+      expect(peers[5].port).toBe(first);
+    } finally {
+      for (const s of mine) s.destroy();
+      for (const p of peers) p.socket.destroy();
       listener.close();
     }
   });
