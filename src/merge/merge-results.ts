@@ -16,7 +16,7 @@ const SUMMED: readonly MetricName[] = [
 /** The shared server's figures: every shard sampled the same server, so one shard's samples are used (shard 0's when it has them). */
 const SERVER_COPIED: readonly MetricName[] = ['server.cpu_percent', 'server.rss_baseline', 'server.rss_peak', 'server.loop_delay_p99', 'server.loop_delay_max', 'server.loop_utilization', 'server.open_connections'];
 /** Each shard's own generator: the busiest one is the run's limit. */
-const GENERATOR_MAX: readonly MetricName[] = ['generator.loop_delay_p99', 'generator.worker_utilization'];
+const GENERATOR_MAX: readonly MetricName[] = ['generator.loop_delay_p99', 'generator.worker_utilization', 'generator.thread_cpu'];
 
 export const CLOCKS_NOTE =
   "Latency of each origin p<i> was timed on shard i's own host clock only (its publisher's scheduled ts, its subscribers' receive times); " +

@@ -102,6 +102,7 @@ export const METRICS = {
   'generator.cpu_percent': { unit: 'percent', better: 'lower', description: 'generator process CPU, percent of one core (all threads)' },
   'generator.loop_delay_p99': { unit: 'us', better: 'lower', description: 'worst per-second p99 event-loop delay of the generator threads' },
   'generator.worker_utilization': { unit: 'fraction', better: 'lower', description: 'busiest client worker thread event-loop utilisation' },
+  'generator.thread_cpu': { unit: 'fraction', better: 'lower', description: "busiest client thread's own CPU time over the window, as a share of one core (Linux: /proc/thread-self)" },
 
   // The publisher.
   'publisher.events': { unit: 'count', better: 'none', description: 'events published with a scheduled time in the window', deterministic: true },

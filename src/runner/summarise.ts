@@ -9,6 +9,8 @@ import { faultSeconds, splitLatency } from '../faults/fault-marks.js';
 
 /** The generator is called saturated past these (DESIGN §4: its latency is then inflated). */
 const SATURATED_UTILIZATION = 0.9;
+/** A client thread using this share of a core or more is the run's limit (one thread, one core). */
+const SATURATED_THREAD_CPU = 0.9;
 const SATURATED_LOOP_DELAY_US = 50_000;
 /** A gap this long between the server's per-second load samples inside the window is a stall. */
 const SERVER_STALL_US = 2_500_000;
@@ -122,6 +124,7 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
     'generator.cpu_percent': generator.cpuPercent,
     'generator.loop_delay_p99': generator.loopDelayP99,
     'generator.worker_utilization': generator.workerUtilization,
+    'generator.thread_cpu': generator.threadCpu,
     'publisher.events': published?.eventsInWindow ?? 0,
     'publisher.lag_p50': lag.p50,
     'publisher.lag_p99': lag.p99,
@@ -131,16 +134,23 @@ export function summarisePhase(rec: PhaseRecording): PhaseResult {
   const warnings = [...rec.warnings];
   // A slow loop means latency includes waiting: for rtbench's own work when its busiest
   // thread was busy, for a CPU when it was not (other processes — the server too — held them).
+  // Busy is judged on the thread's own CPU time where the kernel gives it (a thread can only
+  // use one core): event-loop utilisation also counts time spent waiting for a CPU.
   const loopSlow = generator.loopDelayP99 !== null && generator.loopDelayP99 > SATURATED_LOOP_DELAY_US;
-  const saturated = (generator.workerUtilization !== null && generator.workerUtilization > SATURATED_UTILIZATION) || (loopSlow && !machineBusyInstead(generator));
+  const busiest = generator.threadCpu ?? generator.workerUtilization;
+  const busiestText = generator.threadCpu !== null ? `busiest client thread at ${formatPercent(generator.threadCpu, 0)} of a core` : `busiest client thread ${formatPercent(generator.workerUtilization, 0)} busy`;
+  const saturated =
+    generator.threadCpu !== null
+      ? generator.threadCpu > SATURATED_THREAD_CPU || (loopSlow && generator.threadCpu > 0.5)
+      : (generator.workerUtilization !== null && generator.workerUtilization > SATURATED_UTILIZATION) || (loopSlow && !machineBusyInstead(generator));
   if (saturated) {
     warnings.push(
-      `The load generator was saturated (busiest client thread ${formatPercent(generator.workerUtilization, 0)} busy, loop delay p99 ${formatDurationUs(generator.loopDelayP99)}): ` +
+      `The load generator was saturated (${busiestText}, loop delay p99 ${formatDurationUs(generator.loopDelayP99)}): ` +
         'latency includes rtbench’s own queueing — use more --workers, fewer clients or a lower rate.',
     );
   } else if (loopSlow) {
     warnings.push(
-      `The machine was busy, not rtbench: its client threads were at most ${formatPercent(generator.workerUtilization, 0)} busy, yet their loop delay p99 was ${formatDurationUs(generator.loopDelayP99)} with the machine's CPUs ${formatPercent(generator.machineBusy, 0)} busy — ` +
+      `The machine was busy, not rtbench: its client threads were at most ${formatPercent(busiest, 0)} ${generator.threadCpu !== null ? 'of a core' : 'busy'}, yet their loop delay p99 was ${formatDurationUs(generator.loopDelayP99)} with the machine's CPUs ${formatPercent(generator.machineBusy, 0)} busy — ` +
         'latency includes waiting for a CPU that other processes held; more workers would not help, a quieter machine would.',
     );
   }
@@ -264,11 +274,15 @@ function generatorFigures(rec: PhaseRecording) {
   const windowSeconds = secondsOfWindow(rec);
   let loopDelayP99: number | null = null;
   let workerUtilization: number | null = null;
+  let threadCpu: number | null = null;
   for (const ticks of rec.ticks) {
     const inWindow = windowSeconds.map((s) => ticks[s]).filter((t): t is WorkerTick => t !== undefined);
     if (inWindow.length === 0) continue;
     const meanUtilization = inWindow.reduce((n, t) => n + t.utilization, 0) / inWindow.length;
     workerUtilization = Math.max(workerUtilization ?? 0, meanUtilization);
+    // Each tick's share covers the second before it; unknown (off Linux) ticks carry none.
+    const shares = inWindow.map((t) => t.cpuShare).filter((x): x is number => x !== undefined && Number.isFinite(x));
+    if (shares.length > 0) threadCpu = Math.max(threadCpu ?? 0, shares.reduce((a, b) => a + b, 0) / shares.length);
     loopDelayP99 = Math.max(loopDelayP99 ?? 0, ...inWindow.map((t) => t.loopDelayP99Us));
   }
   const mainDelays = rec.generatorSamples.filter((s) => start !== undefined && end !== undefined && s.atUs >= start.atUs && s.atUs <= end.atUs).map((s) => s.loopDelayP99Us);
@@ -278,6 +292,8 @@ function generatorFigures(rec: PhaseRecording) {
     cpuPercent: start !== undefined && end !== undefined && end.atUs > start.atUs ? ((end.cpuUs - start.cpuUs) / (end.atUs - start.atUs)) * 100 : null,
     loopDelayP99,
     workerUtilization,
+    /** The busiest client thread's mean CPU share of one core over the window; null when no thread could tell. */
+    threadCpu,
     /** Share of the machine's CPU time (all cores) that was busy over the window. */
     machineBusy: machineTotal > 0 ? (end!.machineBusyMs - start!.machineBusyMs) / machineTotal : null,
   };
