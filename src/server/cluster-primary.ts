@@ -9,6 +9,7 @@ import type { PrimaryToWorker, WorkerToPrimary } from './cluster-messages.js';
 import { combineMetrics } from './cluster-metrics.js';
 import { EventSequencer } from './sequencer.js';
 import { loadTlsCredentials } from './tls-credentials.js';
+import type { ServerAddress } from './reference-server.js';
 import { readHandoverHeads, type HandoverMode, type HandoverSummary } from './log-handover.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('./cluster-worker.js', import.meta.url));
@@ -17,13 +18,7 @@ const STOP_TIMEOUT_MS = 5_000;
 const SNAPSHOT_TIMEOUT_MS = 2_000;
 
 /** A reference server run as a node:cluster primary and its workers (options.processes > 1). */
-export interface ClusterServer {
-  readonly url: string;
-  readonly host: string;
-  readonly port: number;
-  readonly tlsUrl?: string;
-  readonly tlsPort?: number;
-  readonly tlsCert?: string;
+export interface ClusterServer extends ServerAddress {
   /** The workers' PIDs (the primary is this process). */
   readonly workerPids: readonly number[];
   /** Resolves with one line when a worker exits before close() was asked for. */

@@ -21,7 +21,8 @@ import { loadTlsCredentials, writeHandoverCredentials, type TlsCredentials } fro
 import type { ServerHttp2Session } from 'node:http2';
 import type { Server as NetServer } from 'node:net';
 
-export interface ReferenceServer {
+/** Where a running reference server (one process or several) answers. */
+export interface ServerAddress {
   /** `http://host:port`, with IPv6 hosts bracketed: HTTP/1.1 and HTTP/2 (h2c, prior knowledge). */
   readonly url: string;
   readonly host: string;
@@ -31,6 +32,9 @@ export interface ReferenceServer {
   readonly tlsPort?: number;
   /** The TLS port's certificate (PEM): generated at start unless certFile/keyFile were given. */
   readonly tlsCert?: string;
+}
+
+export interface ReferenceServer extends ServerAddress {
   readonly options: ServerOptions;
   metrics(): ServerMetrics;
   /** Ends streams and held requests, stops listening, and resolves when every socket is gone. */
