@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createConnection, type NetConnectOpts, type Socket } from 'node:net';
 import { SocketAccounting } from '../metrics/socket-bytes.js';
 import type { ReconnectPolicy } from '../config/types.js';
@@ -75,12 +76,12 @@ export class ClientEnvironment {
     // Slot s = address s mod A, port first + ⌊s / A⌋: the next slot no open socket of this
     // worker holds (next-fit, so a port just closed — maybe in TIME_WAIT — is reused last).
     const total = addresses.length * ports.count;
-    const used = (this.#slotsInUse ??= new Uint8Array(total));
+    const used = (this.#slotsInUse ??= listenersMarked(new Uint8Array(total), addresses, ports));
     let slot = this.#nextAddress % total;
-    for (let tries = 0; used[slot] === 1 && tries < total; tries++) slot = (slot + 1) % total;
+    for (let tries = 0; used[slot] !== FREE && tries < total; tries++) slot = (slot + 1) % total;
     this.#nextAddress = slot + 1;
     // Every slot held (more connections than ports): the kernel's choice, as without slices.
-    if (used[slot] === 1) return this.#open({ ...options, localAddress: addresses[slot % addresses.length] }, -1);
+    if (used[slot] !== FREE) return this.#open({ ...options, localAddress: addresses[slot % addresses.length] }, -1);
     return this.#open({ ...options, localAddress: addresses[slot % addresses.length], localPort: ports.first + Math.floor(slot / addresses.length) }, slot);
   };
 
@@ -90,11 +91,55 @@ export class ClientEnvironment {
     const socket = createConnection(options as NetConnectOpts);
     if (slot >= 0) {
       const used = this.#slotsInUse!;
-      used[slot] = 1;
-      socket.once('close', () => (used[slot] = 0));
+      used[slot] = HELD;
+      // A port something else holds (a listener started since): never this slot again.
+      socket.once('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EADDRINUSE' || error.code === 'EADDRNOTAVAIL') used[slot] = UNUSABLE;
+      });
+      socket.once('close', () => {
+        if (used[slot] === HELD) used[slot] = FREE;
+      });
     }
     socket.setNoDelay(true);
     this.sockets.track(socket);
     return this.tls !== undefined ? secureOver(socket, this.host, this.tls, HTTP1_ALPN) : socket;
   }
+}
+
+const FREE = 0;
+const HELD = 1;
+const UNUSABLE = 2;
+
+/**
+ * Marks the slots whose port a listening socket holds on a wildcard address or on one of ours
+ * (/proc/net/tcp, tcp6): bind() would refuse them (EADDRINUSE), and the client would count a
+ * connect error that is not the server's.
+ */
+function listenersMarked(slots: Uint8Array, addresses: readonly string[], ports: { readonly first: number; readonly count: number }): Uint8Array {
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue; // not Linux, or no IPv6
+    }
+    for (const line of text.split('\n')) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] !== '0A') continue; // LISTEN
+      const [hexAddress, hexPort] = (fields[1] ?? '').split(':');
+      const port = Number.parseInt(hexPort ?? '', 16);
+      if (!(port >= ports.first && port < ports.first + ports.count)) continue;
+      const wildcard = /^0+$/.test(hexAddress ?? '');
+      for (let a = 0; a < addresses.length; a++) {
+        if (wildcard || hexAddress === procHex(addresses[a])) slots[(port - ports.first) * addresses.length + a] = UNUSABLE;
+      }
+    }
+  }
+  return slots;
+}
+
+/** An IPv4 address as /proc/net/tcp writes it (little-endian hex); other families never match a specific listener here. */
+function procHex(address: string): string {
+  const octets = address.split('.');
+  return octets.length === 4 ? octets.map((o) => Number(o).toString(16).padStart(2, '0').toUpperCase()).reverse().join('') : '';
 }

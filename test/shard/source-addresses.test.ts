@@ -118,4 +118,29 @@ describe('source addresses', () => {
       listener.close();
     }
   });
+
+  it('skips a port a wildcard listener holds, and a port whose bind failed, instead of failing clients on it', async () => {
+    const peers: { port: number; socket: Socket }[] = [];
+    const listener = createServer((socket) => peers.push({ port: socket.remotePort!, socket }));
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const { port } = listener.address() as { port: number };
+    // Something else listens on every address at the slice's first port.
+    const squatter = createServer();
+    const first = ephemeralPortRange()[0] + 24_000 + (process.pid % 1000) * 3;
+    await new Promise<void>((resolve, reject) => squatter.once('error', reject).listen(first, '0.0.0.0', resolve));
+    const mine: Socket[] = [];
+    try {
+      const env = new ClientEnvironment(`http://127.0.0.1:${port}`, loadProfile('rtbench'));
+      env.sourceAddresses = ['127.0.0.9'];
+      env.sourcePorts = { first, count: 3 };
+      mine.push(env.connect({ host: '127.0.0.1', port }), env.connect({ host: '127.0.0.1', port }));
+      while (peers.length < 2) await new Promise((r) => setTimeout(r, 10));
+      expect(peers.map((p) => p.port).sort()).toEqual([first + 1, first + 2]);
+    } finally {
+      for (const s of mine) s.destroy();
+      for (const p of peers) p.socket.destroy();
+      squatter.close();
+      listener.close();
+    }
+  });
 });
