@@ -43,7 +43,7 @@ const POLL_RATE = 4;
 const PAYLOAD = 64;
 const WARMUP_S = 2;
 const WINDOW_S = quick ? 3 : 6;
-const TICKS_PER_S = 100; // USER_HZ on Linux
+export const TICKS_PER_S = 100; // USER_HZ on Linux
 /** Where each rtbench run writes its result (read from --json; removed at the end). */
 const RESULT_FILE = join(tmpdir(), `rtbench-bench-efficiency-${process.pid}.json`);
 
@@ -52,7 +52,7 @@ const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 const fmt = (n) => (n === null || n === undefined || Number.isNaN(n) ? '—' : Math.round(n).toLocaleString('en-US'));
 
 /** CPU seconds the whole machine spent busy (all cores), from /proc/stat. */
-function machineBusyS() {
+export function machineBusyS() {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   const idle = fields[3] + (fields[4] ?? 0);
   return (fields.reduce((a, b) => a + b, 0) - idle) / TICKS_PER_S;

@@ -21,6 +21,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TICKS_PER_S, machineBusyS } from './efficiency.mjs';
 
 const cli = fileURLToPath(new URL('../bin/rtbench.js', import.meta.url));
 const argv = process.argv.slice(2);
@@ -29,7 +30,6 @@ const flag = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) 
 const parts = flag('--parts', 'processes,shards,held').split(',');
 const HELD_CLIENTS = Number(flag('--clients', quick ? '25000' : '50000'));
 const HOLD = flag('--hold', quick ? '20s' : '60s');
-const TICKS_PER_S = 100; // USER_HZ on Linux
 const dir = mkdtempSync(join(tmpdir(), 'rtbench-bench-scale-'));
 const started = new Set();
 
@@ -37,12 +37,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 const fmt = (n) => (n === null || n === undefined || Number.isNaN(n) ? 'unknown' : Math.round(n).toLocaleString('en-US'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** CPU seconds the whole machine spent busy (all cores), from /proc/stat. */
-function machineBusyS() {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  return (fields.reduce((a, b) => a + b, 0) - fields[3] - (fields[4] ?? 0)) / TICKS_PER_S;
-}
 
 /** Children of every process, from /proc (one pass). */
 function childrenMap() {

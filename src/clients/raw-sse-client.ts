@@ -1,13 +1,12 @@
 import type { Socket } from 'node:net';
 import { fastNowUs, nowUs } from '../clock.js';
 import type { SseSpec } from '../profiles/profile-types.js';
-import { renderTemplate } from '../profiles/template.js';
 import { DEFAULT_SSE_RETRY_MS } from '../protocol/routes.js';
 import type { ClientEnvironment } from './client-environment.js';
 import { ClientBase } from './client-base.js';
 import { ChunkedDecoder, hostHeader, requestHead, ResponseHeadReader, type BodySink } from './raw-http1.js';
 import { ownRawSocket, rawConnectOptions, reopenClient } from './raw-socket-reads.js';
-import { renderHeaders, topicVars } from './request-parts.js';
+import { topicRequest } from './request-parts.js';
 import { SseParser, type SseHandler } from './sse-parser.js';
 
 /** What node:http adds to the reference client's request (no agent: the connection is not reused). */
@@ -49,10 +48,8 @@ export class RawSseClient extends ClientBase implements SseHandler, BodySink {
   constructor(env: ClientEnvironment, index: number, topic: string, spec: SseSpec) {
     super(env, index, topic);
     this.#spec = spec;
-    const vars = topicVars(topic);
-    this.#path = renderTemplate(spec.url, vars);
+    ({ path: this.#path, headers: this.#headers } = topicRequest(spec, topic));
     this.#host = hostHeader(env.host, env.port);
-    this.#headers = renderHeaders(spec.headers, vars);
     this.#plainHead = requestHead('GET', this.#path, this.#host, this.#headers, NODE_HEADERS);
     this.#gap = spec.gapComment !== undefined ? Buffer.from(spec.gapComment) : undefined;
   }

@@ -8,7 +8,7 @@ import { ClientBase } from './client-base.js';
 import { hostHeader, requestHead, ResponseHeadReader } from './raw-http1.js';
 import { ownRawSocket, rawConnectOptions, reopenClient } from './raw-socket-reads.js';
 import { acceptFor, clientFrame, closePayload, newWebSocketKey, Opcode, WsFrameReader, type WsFrameHandler } from './raw-ws-frames.js';
-import { renderHeaders, topicVars } from './request-parts.js';
+import { publishFrameText, topicRequest } from './request-parts.js';
 
 const RECONNECT_MS = 1000;
 const SENT: PublishOutcome = { ok: true, status: 0 };
@@ -48,10 +48,10 @@ export class RawWsClient extends ClientBase implements WsFrameHandler {
   constructor(env: ClientEnvironment, index: number, topic: string, spec: WsSpec) {
     super(env, index, topic);
     this.#spec = spec;
-    const vars = topicVars(topic);
-    this.#path = renderTemplate(spec.url, vars);
+    const { vars, path, headers } = topicRequest(spec, topic);
+    this.#path = path;
+    this.#headers = headers;
     this.#host = hostHeader(env.host, env.port);
-    this.#headers = renderHeaders(spec.headers, vars);
     this.#onOpen = spec.onOpen.map((t) => Buffer.from(renderTemplate(t, vars)));
     this.#gap = spec.gapMessage !== undefined ? Buffer.from(spec.gapMessage) : undefined;
   }
@@ -79,7 +79,7 @@ export class RawWsClient extends ClientBase implements WsFrameHandler {
       done(NOT_OPEN);
       return;
     }
-    const text = frame.parts.length === 3 && frame.parts[0] === '' && frame.parts[1] === 'event' && frame.parts[2] === '' ? body : renderTemplate(frame, { ...topicVars(this.topic), event: body, 'event|json': JSON.stringify(body) });
+    const text = publishFrameText(frame, this.topic, body);
     socket.write(clientFrame(Opcode.Text, Buffer.from(text)), (error) => {
       if (error) this.env.metrics.publishErrors++;
       done(error ? NOT_OPEN : SENT);

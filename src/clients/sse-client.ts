@@ -1,11 +1,10 @@
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { nowUs } from '../clock.js';
 import type { SseSpec } from '../profiles/profile-types.js';
-import { renderTemplate } from '../profiles/template.js';
 import { DEFAULT_SSE_RETRY_MS } from '../protocol/routes.js';
 import type { ClientEnvironment } from './client-environment.js';
 import { ClientBase } from './client-base.js';
-import { renderHeaders, topicVars } from './request-parts.js';
+import { topicRequest } from './request-parts.js';
 import { SseParser, type SseHandler } from './sse-parser.js';
 
 /**
@@ -29,9 +28,7 @@ export class SseClient extends ClientBase implements SseHandler {
   constructor(env: ClientEnvironment, index: number, topic: string, spec: SseSpec) {
     super(env, index, topic);
     this.#spec = spec;
-    const vars = topicVars(topic);
-    this.#path = renderTemplate(spec.url, vars);
-    this.#headers = renderHeaders(spec.headers, vars);
+    ({ path: this.#path, headers: this.#headers } = topicRequest(spec, topic));
     this.#gap = spec.gapComment !== undefined ? Buffer.from(spec.gapComment) : undefined;
   }
 

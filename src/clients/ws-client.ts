@@ -5,7 +5,7 @@ import type { PublishOutcome } from '../publisher/publish-sender.js';
 import { renderTemplate } from '../profiles/template.js';
 import type { ClientEnvironment } from './client-environment.js';
 import { ClientBase } from './client-base.js';
-import { renderHeaders, topicVars } from './request-parts.js';
+import { publishFrameText, topicRequest } from './request-parts.js';
 
 const RECONNECT_MS = 1000;
 /** A frame has no answer: written is "accepted"; status 0 means there was no HTTP status. */
@@ -31,10 +31,10 @@ export class WsClient extends ClientBase {
   constructor(env: ClientEnvironment, index: number, topic: string, spec: WsSpec) {
     super(env, index, topic);
     this.#spec = spec;
-    const vars = topicVars(topic);
+    const { vars, path, headers } = topicRequest(spec, topic);
     const host = env.host.includes(':') ? `[${env.host}]` : env.host;
-    this.#base = `ws://${host}:${env.port}${renderTemplate(spec.url, vars)}`;
-    this.#headers = renderHeaders(spec.headers, vars);
+    this.#base = `ws://${host}:${env.port}${path}`;
+    this.#headers = headers;
     this.#onOpen = spec.onOpen.map((t) => renderTemplate(t, vars));
     this.#gap = spec.gapMessage !== undefined ? Buffer.from(spec.gapMessage) : undefined;
   }
@@ -62,7 +62,7 @@ export class WsClient extends ClientBase {
       done(NOT_OPEN);
       return;
     }
-    const text = frame.parts.length === 3 && frame.parts[0] === '' && frame.parts[1] === 'event' && frame.parts[2] === '' ? body : renderTemplate(frame, { ...topicVars(this.topic), event: body, 'event|json': JSON.stringify(body) });
+    const text = publishFrameText(frame, this.topic, body);
     socket.send(text, (error) => {
       if (error) this.env.metrics.publishErrors++;
       done(error ? NOT_OPEN : SENT);

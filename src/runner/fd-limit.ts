@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { RunConfig } from '../config/types.js';
 import { rtbError } from '../errors.js';
-import { clientSlice } from '../shard/split.js';
+import { mostClientsHeld } from './plan.js';
 import { processCount } from './client-processes.js';
 
 /** File descriptors a process needs besides its clients' sockets (stdio, pipes, workers, publisher). */
@@ -30,9 +30,7 @@ export function checkOpenFileLimit(config: RunConfig): void {
   const limits = openFileLimits();
   if (limits === undefined) return;
   const [soft, hard] = limits;
-  const allClients = Math.max(config.clients.count, ...(config.sweep?.param === 'clients' ? config.sweep.values : []));
-  // A shard holds only its slice.
-  const maxClients = config.shard !== undefined ? clientSlice(allClients, config.shard.index, config.shard.count).count : allClients;
+  const maxClients = mostClientsHeld(config);
   const httpPublishers = config.workload.pattern === 'rooms' && config.transports.some((t) => t.transport !== 'ws');
   const filesPerClient = httpPublishers ? 2 : 1;
   const processes = processCount(config.processes, maxClients);

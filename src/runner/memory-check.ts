@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { RunConfig } from '../config/types.js';
 import { rtbError } from '../errors.js';
-import { clientSlice } from '../shard/split.js';
+import { mostClientsHeld } from './plan.js';
 import { processCount } from './client-processes.js';
 
 /**
@@ -34,8 +34,7 @@ export interface MemoryEstimate {
 
 /** What the planned run will hold in memory on this machine at its largest phase. */
 export function estimateMemory(config: RunConfig, client: 'raw' | 'reference'): MemoryEstimate {
-  const allClients = Math.max(config.clients.count, ...(config.sweep?.param === 'clients' ? config.sweep.values : []));
-  const clients = config.shard !== undefined ? clientSlice(allClients, config.shard.index, config.shard.count).count : allClients;
+  const clients = mostClientsHeld(config);
   const generatorBytes = processCount(config.processes, clients) * BYTES_PER_PROCESS + clients * GENERATOR_BYTES_PER_CLIENT[client];
   const serverProcesses = config.server.processes ?? 1;
   const serverBytes = config.target === undefined ? serverProcesses * BYTES_PER_PROCESS + clients * SERVER_BYTES_PER_CONNECTION : 0;

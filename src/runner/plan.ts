@@ -126,3 +126,11 @@ function sliceOf(clients: number, shard: { index: number; count: number }, unit:
   const firstClient = Math.min(clients, slice.first * unit);
   return { firstClient, clients: Math.min(clients, (slice.first + slice.count) * unit) - firstClient };
 }
+
+/**
+ * The most clients this process's run holds in any one phase — a shard's slice when sharded
+ * (rooms split whole) — for the checks made before anything runs (open files, ports, memory).
+ */
+export function mostClientsHeld(config: RunConfig): number {
+  return Math.max(0, ...planPhases(config).map((p) => p.shard?.clients ?? p.clients));
+}

@@ -54,12 +54,12 @@ export class Hub {
   #pending: (Topic | LogEntry)[] = [];
   #flushScheduled: NodeJS.Immediate | undefined;
   #fanOutTurn = 0;
-  /** Set in a worker of a multi-process server: publishes go through it (`submit`), not `publish`. */
-  readonly sequencer: Sequencer | undefined;
+  /** Set in a worker of a multi-process server: accepted publishes are numbered there, not here. */
+  readonly #sequencer: Sequencer | undefined;
 
   /** Logs keep `ringCapacity` events and `ringBytes` per topic, and `maxLogBytes` in all. */
   constructor(bounds: { ringCapacity: number; ringBytes: number; maxLogBytes: number; maxTopics: number }, stats: ServerStats, sequencer?: Sequencer) {
-    this.sequencer = sequencer;
+    this.#sequencer = sequencer;
     this.#ringCapacity = bounds.ringCapacity;
     this.#ringBytes = bounds.ringBytes;
     this.#maxTopics = bounds.maxTopics;
@@ -108,12 +108,21 @@ export class Hub {
   }
 
   /**
-   * A multi-process server's publish: counted here (the process that received it), numbered
-   * by the sequencer, logged and fanned out by every process through appendSequenced.
+   * A publish a route received (HTTP or a WebSocket frame), whatever the server's shape: one
+   * process logs it at once and calls `answer` with its id before returning; a worker of a
+   * multi-process server counts it here and hands it to the sequencer, which numbers it and
+   * has every process log and fan it out (appendSequenced) — `answer` then comes once this
+   * process's log holds it, one IPC round trip later.
    */
-  submit(topic: Topic, body: string, bodyIsEmpty: boolean, answer: ((id: number) => void) | undefined): void {
+  accept(topic: Topic, body: string, bodyIsEmpty: boolean, answer: ((id: number) => void) | undefined): void {
+    const sequencer = this.#sequencer;
+    if (sequencer === undefined) {
+      const entry = this.publish(topic, body, bodyIsEmpty);
+      answer?.(entry.id);
+      return;
+    }
     this.#stats.eventsPublished++;
-    this.sequencer!.submit(topic.name, body, bodyIsEmpty, answer);
+    sequencer.submit(topic.name, body, bodyIsEmpty, answer);
   }
 
   /**

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import type { RunConfig } from '../config/types.js';
 import { rtbError } from '../errors.js';
 import { processCount } from '../runner/client-processes.js';
-import { planPhases } from '../runner/plan.js';
+import { mostClientsHeld, planPhases } from '../runner/plan.js';
 import { stripBrackets } from '../protocol/host.js';
 import { checkRunId, defaultRunId, parseShardFlag, type ShardSpec } from './shard-spec.js';
 import { checkPortCapacity, defaultSourceAddresses, parseSourceAddresses } from './source-addresses.js';
@@ -43,7 +43,7 @@ export function applyShardFlags(config: RunConfig, flags: ShardFlags): RunConfig
   }
   const withShard: RunConfig = shard !== undefined ? { ...config, shard } : config;
   const sharded: RunConfig = flags.processes !== undefined ? { ...withShard, processes: flags.processes } : withShard;
-  const maxClients = Math.max(0, ...planPhases(sharded).map((p) => p.shard?.clients ?? p.clients));
+  const maxClients = mostClientsHeld(sharded);
   const host = config.target !== undefined ? stripBrackets(new URL(config.target).hostname) : '127.0.0.1';
   const addresses = flags.sourceAddresses !== undefined ? parseSourceAddresses(flags.sourceAddresses, isIP(host) !== 0 ? host : undefined) : defaultSourceAddresses(host, maxClients, shard, processCount(sharded.processes, maxClients));
   checkPortCapacity(maxClients, addresses);

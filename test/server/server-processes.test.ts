@@ -388,7 +388,7 @@ describe('the pieces a multi-process server is built from', () => {
     expect(log.appendWithId(2, '{"a":2}', false).entry.id).toBe(2);
   });
 
-  it('Hub: with a sequencer, submit counts the publish and hands it over; appendSequenced logs it with its id, counts evictions, and does not count it as published', async () => {
+  it('Hub: with a sequencer, accept counts the publish and hands it over; appendSequenced logs it with its id, counts evictions, and does not count it as published', async () => {
     const stats = newServerStats();
     const submitted: unknown[][] = [];
     const hub = new Hub({ ringCapacity: 2, ringBytes: 1 << 20, maxLogBytes: 1 << 24, maxTopics: 10 }, stats, {
@@ -398,7 +398,7 @@ describe('the pieces a multi-process server is built from', () => {
     const topic = hub.topic('t')!;
     const pushed: number[] = [];
     topic.streams.add({ push: (entry) => void pushed.push(entry.id) });
-    hub.submit(topic, '{"a":1}', false, undefined);
+    hub.accept(topic, '{"a":1}', false, undefined);
     expect(submitted).toEqual([['t', '{"a":1}', false]]);
     expect(topic.log.headId).toBe(0);
     for (const id of [1, 2, 3]) hub.appendSequenced('t', id, `{"a":${id}}`, false);

@@ -21,12 +21,5 @@ export async function handlePublish(ctx: ServerContext, req: IncomingMessage, re
   const body = parsePublishBody(await readBody(req, ctx.options.maxBodyBytes));
   const topic = topicOrReject(ctx, topicName);
   if (ctx.options.publishDelayMs > 0) await delay(ctx.options.publishDelayMs);
-  if (ctx.hub.sequencer !== undefined) {
-    // A multi-process server: the id is known once the sequencer's numbering came back (one IPC round trip).
-    const id = await new Promise<number>((resolve) => ctx.hub.submit(topic, body.text, body.isEmpty, resolve));
-    sendJson(res, 200, `{"id":${id}}`, false);
-    return;
-  }
-  const entry = ctx.hub.publish(topic, body.text, body.isEmpty);
-  sendJson(res, 200, `{"id":${entry.id}}`, false);
+  ctx.hub.accept(topic, body.text, body.isEmpty, (id) => sendJson(res, 200, `{"id":${id}}`, false));
 }

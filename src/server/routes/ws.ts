@@ -102,9 +102,7 @@ export class WsStream extends StreamSubscription {
     try {
       const body = parsePublishBody(data.toString());
       this.ctx.stats.requests.publish++;
-      const hub = this.ctx.hub;
-      if (hub.sequencer !== undefined) hub.submit(this.topic, body.text, body.isEmpty, undefined);
-      else hub.publish(this.topic, body.text, body.isEmpty);
+      this.ctx.hub.accept(this.topic, body.text, body.isEmpty, undefined);
     } catch {
       this.ctx.stats.badFrames++;
     }
