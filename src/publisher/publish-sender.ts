@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { Client } from 'undici';
+import { Client, type Dispatcher } from 'undici';
 import type { PublishSpec } from '../profiles/profile-types.js';
 import { httpDate, renderTemplate } from '../profiles/template.js';
 import { stripBrackets } from '../protocol/host.js';
@@ -21,6 +21,50 @@ export interface PublishOutcome {
   /** The HTTP status, or 0 when the request failed without one. */
   readonly status: number;
 }
+
+/**
+ * One publish's answer, read through undici's dispatch handler: the status, the body dropped
+ * as it comes. Why not `client.request()`: it builds a body stream, an abort signal and two
+ * promises per publish, which at tens of publishes per second (too few for V8 to optimise
+ * them) were most of the main thread's CPU (measured: ~0.7 ms per publish).
+ */
+class PublishAnswer implements Dispatcher.DispatchHandlers {
+  #status = 0;
+  #done: ((outcome: PublishOutcome) => void) | undefined;
+
+  constructor(
+    readonly accepted: readonly number[],
+    done: (outcome: PublishOutcome) => void,
+  ) {
+    this.#done = done;
+  }
+
+  onConnect(): void {}
+  onHeaders(statusCode: number): boolean {
+    this.#status = statusCode;
+    return true;
+  }
+  onData(): boolean {
+    return true;
+  }
+  onComplete(): void {
+    this.#end({ ok: this.accepted.includes(this.#status), status: this.#status });
+  }
+  onError(): void {
+    // No answer: unanswered (undici never retries it here). A connection lost in the middle of
+    // the answer's body still leaves the status the server gave: it took the publish.
+    this.#end(this.#status === 0 ? UNANSWERED : { ok: this.accepted.includes(this.#status), status: this.#status });
+  }
+
+  /** Once only: an error after the headers must not answer twice. */
+  #end(outcome: PublishOutcome): void {
+    const done = this.#done;
+    this.#done = undefined;
+    done?.(outcome);
+  }
+}
+
+const UNANSWERED: PublishOutcome = { ok: false, status: 0 };
 
 /**
  * Sends publishes as the profile's `publish` section describes (method, URL, headers, body
@@ -87,26 +131,20 @@ export class PublishSender {
     const headers: Record<string, string> = {};
     for (const h of spec.headers) headers[h.name.toLowerCase()] = renderTemplate(h.value, vars);
     this.#pending++;
-    client
-      .request({
+    client.dispatch(
+      {
         path: renderTemplate(spec.url, vars),
         method: spec.method as 'POST',
         headers,
         body: this.#bodyIsEvent ? event : renderTemplate(spec.body, vars),
         idempotent: true,
-      })
-      .then(
-        async ({ statusCode, body: answer }) => {
-          await answer.dump();
-          return { ok: spec.accepted.includes(statusCode), status: statusCode };
-        },
-        () => ({ ok: false, status: 0 }),
-      )
-      .then((outcome) => {
+      },
+      new PublishAnswer(spec.accepted, (outcome) => {
         this.#pending--;
         done(outcome);
         if (this.#pending === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
-      });
+      }),
+    );
   }
 
   /** Resolves when every publish has been answered. */
