@@ -43,21 +43,37 @@ export abstract class ClientBase implements BenchClient {
   /** When the client first connected (µs), or Infinity before that. */
   connectedAtUs = Number.POSITIVE_INFINITY;
   #upstream: PublishSender | undefined;
-  /** The subscription's live TCP connections, for cuts. */
-  readonly #sockets = new Set<Socket>();
+  // The subscription's live TCP connections, for cuts: the newest in #socket, any older one
+  // still open (a poller's second socket, a reconnect before the old one closed) in #older.
+  // Why not one Set: a client almost always holds one socket, and a Set per client was ~130
+  // bytes of the generator's memory per connection (issue 11).
+  #socket: Socket | undefined;
+  #older: Set<Socket> | undefined;
   /** Reconnect attempts since the last successful connect (the backoff's exponent). */
   #attempt = 0;
   readBytesPerS = 0;
 
-  /** The createConnection of the client's subscription sockets: counted by the meter, and known to cut(). */
-  protected readonly connectOwn = (options: object): Socket => {
+  /**
+   * The createConnection of the client's subscription sockets: counted by the meter, and known
+   * to cut(). A method, not a bound function per client: a library that wants a callback gets
+   * `(options) => this.connectOwn(options)` from the (reference) client that uses it.
+   */
+  protected connectOwn(options: object): Socket {
     const socket = this.env.connect(options);
-    this.#sockets.add(socket);
-    socket.once('close', () => this.#sockets.delete(socket));
+    if (this.#socket !== undefined) (this.#older ??= new Set()).add(this.#socket);
+    this.#socket = socket;
+    (socket as ClientSocket)[kClient] = this;
+    socket.once('close', forgetClientSocket);
     // A raw socket reads through `onread` (no 'data' events): raw-socket-reads.ts throttles it.
     if (this.readBytesPerS > 0 && !('onread' in options)) throttleReads(socket, this.readBytesPerS);
     return socket;
-  };
+  }
+
+  /** A socket of this client closed: cut() no longer reaches it. */
+  forget(socket: Socket): void {
+    if (this.#socket === socket) this.#socket = undefined;
+    else this.#older?.delete(socket);
+  }
 
   constructor(env: ClientEnvironment, index: number, topic: string) {
     this.env = env;
@@ -77,11 +93,12 @@ export abstract class ClientBase implements BenchClient {
   }
 
   cut(mode: 'fin' | 'rst'): void {
-    if (this.stopped || this.#sockets.size === 0) return;
+    const live = [...(this.#older ?? []), ...(this.#socket !== undefined ? [this.#socket] : [])];
+    if (this.stopped || live.length === 0) return;
     this.env.metrics.cuts++;
     // Recovery is timed from here to the next event this client receives.
     this.tracker.cutAtUs = nowUs();
-    for (const socket of this.#sockets) {
+    for (const socket of live) {
       // destroy() closes the descriptor (a FIN); resetAndDestroy() sends an RST.
       if (mode === 'rst') socket.resetAndDestroy();
       else socket.destroy();
@@ -144,6 +161,14 @@ export abstract class ClientBase implements BenchClient {
   protected connectFailed(): void {
     this.env.metrics.connectErrors++;
   }
+}
+
+const kClient = Symbol('benchClient');
+type ClientSocket = Socket & { [kClient]?: ClientBase };
+
+// Shared listener: reaches its client through the socket, not a closure per socket.
+function forgetClientSocket(this: ClientSocket): void {
+  this[kClient]?.forget(this);
 }
 
 /**

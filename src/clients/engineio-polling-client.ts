@@ -51,7 +51,7 @@ export class EngineIoPollingClient extends ClientBase {
     this.#spec = spec;
     this.#vars = { ...topicVars(topic), topic };
     // One held GET and one POST at a time.
-    this.#agent = new MeteredAgent(this.connectOwn, { maxSockets: 2, maxFreeSockets: 2 });
+    this.#agent = new MeteredAgent((options) => this.connectOwn(options), { maxSockets: 2, maxFreeSockets: 2 });
     this.#base = `${spec.path}?EIO=4&transport=polling`;
     this.#nsPrefix = spec.namespace === '/' ? '' : `${spec.namespace},`;
     this.#scan = markerFor(env.profile, 'long-polling').kind === 'scan';

@@ -44,6 +44,8 @@ export function requestHead(method: string, path: string, host: string, headers:
  * and the framing headers are read as numbers and flags; other header values are kept as
  * strings only when asked for by name (`keep`), since a head arrives once per connection.
  */
+const NO_NAMES: readonly string[] = [];
+
 export class ResponseHeadReader {
   status = 0;
   /** Content-Length, or -1 when absent. */
@@ -59,8 +61,9 @@ export class ResponseHeadReader {
   readonly #keep: readonly string[];
   #carry: Buffer | undefined;
 
-  constructor(keep: readonly string[] = []) {
-    this.#keep = keep.map((n) => n.toLowerCase());
+  /** `keep`: best a module constant, shared by every reader (one array per client is memory per connection). */
+  constructor(keep: readonly string[] = NO_NAMES) {
+    this.#keep = keep.every((n) => n === n.toLowerCase()) ? keep : keep.map((n) => n.toLowerCase());
   }
 
   /** Forgets a half-read head (a new connection). */

@@ -12,6 +12,9 @@ import { SseParser, type SseHandler } from './sse-parser.js';
 /** What node:http adds to the reference client's request (no agent: the connection is not reused). */
 const NODE_HEADERS = { Connection: 'close' };
 
+/** The response headers whose values the client reads. */
+const KEPT_HEADERS = ['content-type'];
+
 const HEAD = 0;
 const STREAM = 1;
 /** A wrong answer: read to the end and ignored, then the client reconnects. */
@@ -27,7 +30,7 @@ const DISCARD = 2;
  */
 export class RawSseClient extends ClientBase implements SseHandler, BodySink {
   readonly #parser = new SseParser(this);
-  readonly #head = new ResponseHeadReader(['content-type']);
+  readonly #head = new ResponseHeadReader(KEPT_HEADERS);
   readonly #chunked = new ChunkedDecoder();
   readonly #spec: SseSpec;
   readonly #path: string;

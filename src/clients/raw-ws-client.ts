@@ -16,6 +16,12 @@ const NOT_OPEN: PublishOutcome = { ok: false, status: 0 };
 /** After sending a close, how long to wait for the server to close the TCP connection. */
 const CLOSE_TIMEOUT_MS = 2000;
 
+/** The handshake answer's headers the client checks. */
+const KEPT_HEADERS = ['upgrade', 'sec-websocket-accept', 'sec-websocket-protocol'];
+
+/** No frames to send on open (the usual case), shared. */
+const NO_FRAMES: readonly Buffer[] = [];
+
 const CONNECTING = 0;
 const HANDSHAKE = 1;
 const OPEN = 2;
@@ -34,9 +40,9 @@ export class RawWsClient extends ClientBase implements WsFrameHandler {
   readonly #path: string;
   readonly #host: string;
   readonly #headers: Record<string, string>;
-  readonly #onOpen: Buffer[];
+  readonly #onOpen: readonly Buffer[];
   readonly #gap: Buffer | undefined;
-  readonly #head = new ResponseHeadReader(['upgrade', 'sec-websocket-accept', 'sec-websocket-protocol']);
+  readonly #head = new ResponseHeadReader(KEPT_HEADERS);
   readonly #frames = new WsFrameReader(this);
   #socket: Socket | undefined;
   #state = CONNECTING;
@@ -52,7 +58,7 @@ export class RawWsClient extends ClientBase implements WsFrameHandler {
     this.#path = path;
     this.#headers = headers;
     this.#host = hostHeader(env.host, env.port);
-    this.#onOpen = spec.onOpen.map((t) => Buffer.from(renderTemplate(t, vars)));
+    this.#onOpen = spec.onOpen.length === 0 ? NO_FRAMES : spec.onOpen.map((t) => Buffer.from(renderTemplate(t, vars)));
     this.#gap = spec.gapMessage !== undefined ? Buffer.from(spec.gapMessage) : undefined;
   }
 

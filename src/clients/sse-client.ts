@@ -52,7 +52,7 @@ export class SseClient extends ClientBase implements SseHandler {
     this.env.metrics.requests++;
     this.env.trace?.(`GET ${this.#path} ${JSON.stringify(headers)}`);
     const h2 = this.env.h2;
-    const req = h2 !== undefined ? h2.request(this.index, this.#path, headers) : request({ host: this.env.host, port: this.env.port, path: this.#path, headers, createConnection: this.connectOwn });
+    const req = h2 !== undefined ? h2.request(this.index, this.#path, headers) : request({ host: this.env.host, port: this.env.port, path: this.#path, headers, createConnection: (options: object) => this.connectOwn(options) });
     (req as Owned<ClientRequest>)[kClient] = this;
     req.on('response', onResponse);
     req.on('error', onError);

@@ -77,7 +77,7 @@ export class WsClient extends ClientBase {
     this.env.trace?.(`WebSocket upgrade ${url}${this.#spec.subprotocols.length > 0 ? ` (subprotocols ${this.#spec.subprotocols.join(', ')})` : ''}`);
     const socket = new WebSocket(url, this.#spec.subprotocols.length > 0 ? [...this.#spec.subprotocols] : undefined, {
       perMessageDeflate: false,
-      createConnection: this.connectOwn,
+      createConnection: (options: object) => this.connectOwn(options),
       headers: this.#headers,
     });
     (socket as Owned)[kClient] = this;
