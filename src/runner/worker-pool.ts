@@ -1,12 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { rtbError } from '../errors.js';
 import type { PublishReport } from '../publisher/publish-report.js';
 import type { FromProcess, ToProcess } from '../worker/client-process.js';
 import type { FromWorker, ToWorker, WorkerFinal, WorkerInit, WorkerTick } from '../worker/messages.js';
+import { startClientWorker } from '../worker/start-client-worker.js';
 
-const WORKER_ENTRY = fileURLToPath(new URL('../worker/client-worker.js', import.meta.url));
 const PROCESS_ENTRY = fileURLToPath(new URL('../worker/client-process.js', import.meta.url));
 
 /** After a worker failed, the others get this long to send their final reports. */
@@ -47,7 +47,7 @@ export class WorkerPool {
       return;
     }
     for (const init of inits) {
-      const worker = new Worker(WORKER_ENTRY, { workerData: init });
+      const worker = startClientWorker(init);
       const index = init.workerIndex;
       worker.on('message', (message: FromWorker) => this.#receive(index, message));
       worker.on('error', (error) => this.#failWith(rtbError('RTB_ERR_RUN_FAILED', `client worker ${index} failed: ${error.message}`, error)));

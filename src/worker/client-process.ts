@@ -5,11 +5,10 @@
  * WorkerPool treats this process as that group of workers. Its reason to exist: a process
  * of its own has a descriptor limit of its own.
  */
-import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { startClientWorker } from './start-client-worker.js';
 import type { FromWorker, ToWorker, WorkerInit } from './messages.js';
 
-const WORKER_ENTRY = fileURLToPath(new URL('./client-worker.js', import.meta.url));
 
 /** Runner → this process. */
 export type ToProcess = { type: 'init'; inits: WorkerInit[] } | { type: 'worker'; message: ToWorker };
@@ -34,7 +33,7 @@ process.on('disconnect', () => {
 process.on('message', (received: ToProcess) => {
   if (received.type === 'init') {
     for (const init of received.inits) {
-      const worker = new Worker(WORKER_ENTRY, { workerData: init });
+      const worker = startClientWorker(init);
       const workerIndex = init.workerIndex;
       let finalSent = false;
       worker.on('message', (message: FromWorker) => {
