@@ -38,10 +38,15 @@ export class SseParser {
   /** The last chunk ended with CR: a LF at the start of the next one belongs to it. */
   #pendingCR = false;
   #atStreamStart = true;
-  // The data buffer, as ranges of the chunks it came from (almost always one range).
-  readonly #partBufs: Uint8Array[] = [];
-  readonly #partStarts: number[] = [];
-  readonly #partEnds: number[] = [];
+  // The data buffer, as ranges of the chunks it came from: the first range in fields (almost
+  // every event has one data line), any further ones in arrays made when first needed — three
+  // arrays per client were ~500 bytes of the generator's memory per connection (issue 11).
+  #firstBuf: Uint8Array = EMPTY;
+  #firstStart = 0;
+  #firstEnd = 0;
+  #moreBufs: Uint8Array[] | undefined;
+  #moreStarts: number[] | undefined;
+  #moreEnds: number[] | undefined;
   #parts = 0;
   #eventType = '';
   // The "last event ID buffer", as bytes, and the last event ID string it is committed to
@@ -69,6 +74,7 @@ export class SseParser {
     this.#pendingCR = false;
     this.#atStreamStart = true;
     this.#parts = 0;
+    this.#firstBuf = EMPTY;
     this.#eventType = '';
     this.#idLength = this.#committedLength;
     this.#committedBytes.copy(this.#idBytes, 0, 0, this.#committedLength);
@@ -128,11 +134,21 @@ export class SseParser {
    * event not yet dispatched are copied. Rare: only an event cut across reads.
    */
   #keepParts(chunk: Uint8Array): void {
-    for (let i = 0; i < this.#parts; i++) {
-      if (this.#partBufs[i] !== chunk) continue;
-      this.#partBufs[i] = Buffer.from(chunk.subarray(this.#partStarts[i], this.#partEnds[i]));
-      this.#partEnds[i] -= this.#partStarts[i];
-      this.#partStarts[i] = 0;
+    if (this.#parts === 0) return;
+    if (this.#firstBuf === chunk) {
+      this.#firstBuf = Buffer.from(chunk.subarray(this.#firstStart, this.#firstEnd));
+      this.#firstEnd -= this.#firstStart;
+      this.#firstStart = 0;
+    }
+    const bufs = this.#moreBufs;
+    if (bufs === undefined) return;
+    const starts = this.#moreStarts!;
+    const ends = this.#moreEnds!;
+    for (let i = 0; i < this.#parts - 1; i++) {
+      if (bufs[i] !== chunk) continue;
+      bufs[i] = Buffer.from(chunk.subarray(starts[i], ends[i]));
+      ends[i] -= starts[i];
+      starts[i] = 0;
     }
   }
 
@@ -151,10 +167,17 @@ export class SseParser {
     const nameLength = colon - start;
     // Field names compared as bytes: data, id, event, retry.
     if (nameLength === 4 && buf[start] === 100 && buf[start + 1] === 97 && buf[start + 2] === 116 && buf[start + 3] === 97) {
-      const i = this.#parts++;
-      this.#partBufs[i] = buf;
-      this.#partStarts[i] = valueStart;
-      this.#partEnds[i] = end;
+      if (this.#parts === 0) {
+        this.#firstBuf = buf;
+        this.#firstStart = valueStart;
+        this.#firstEnd = end;
+      } else {
+        const i = this.#parts - 1;
+        (this.#moreBufs ??= [])[i] = buf;
+        (this.#moreStarts ??= [])[i] = valueStart;
+        (this.#moreEnds ??= [])[i] = end;
+      }
+      this.#parts++;
     } else if (nameLength === 2 && buf[start] === 105 && buf[start + 1] === 100) {
       // NUL searched for within the line only: indexOf would scan to the end of the chunk.
       let nul = valueStart;
@@ -201,18 +224,18 @@ export class SseParser {
     this.#eventType = '';
     if (parts === 0) return;
     if (parts === 1) {
-      this.#handler.onEvent(this.#partBufs[0], this.#partStarts[0], this.#partEnds[0], type);
+      this.#handler.onEvent(this.#firstBuf, this.#firstStart, this.#firstEnd, type);
     } else {
       // Several data lines: joined by LF (the final LF the spec appends is then removed).
-      const pieces: Uint8Array[] = [];
-      for (let i = 0; i < parts; i++) {
-        if (i > 0) pieces.push(LF_BYTES);
-        pieces.push(this.#partBufs[i].subarray(this.#partStarts[i], this.#partEnds[i]));
-      }
+      const pieces: Uint8Array[] = [this.#firstBuf.subarray(this.#firstStart, this.#firstEnd)];
+      const bufs = this.#moreBufs!;
+      for (let i = 0; i < parts - 1; i++) pieces.push(LF_BYTES, bufs[i].subarray(this.#moreStarts![i], this.#moreEnds![i]));
       const joined = Buffer.concat(pieces);
       this.#handler.onEvent(joined, 0, joined.length, type);
     }
-    for (let i = 0; i < parts; i++) this.#partBufs[i] = EMPTY;
+    // The chunks are not held past their event.
+    this.#firstBuf = EMPTY;
+    for (let i = 0; i < parts - 1; i++) this.#moreBufs![i] = EMPTY;
   }
 }
 
