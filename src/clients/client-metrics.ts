@@ -90,10 +90,10 @@ export class ClientMetrics {
       tracker.cutAtUs = NaN;
     }
     const latencyUs = receiveUs > tsUs ? receiveUs - tsUs : 0;
-    this.#secondLatency.record(latencyUs);
+    const index = this.#secondLatency.record(latencyUs);
     if (!inWindow) return;
     this.delivered++;
-    this.#latency.record(latencyUs);
+    this.#latency.recordAt(latencyUs, index);
     if (arrival === Arrival.OutOfOrder) this.outOfOrder++;
   }
 

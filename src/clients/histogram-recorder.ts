@@ -49,13 +49,28 @@ export class HistogramRecorder {
     this.#histogram = histogram;
   }
 
-  /** One value (integer µs); O(1), no call into the histogram. */
-  record(value: number): void {
+  /**
+   * One value (integer µs); O(1), no call into the histogram. Returns its counts index (-1
+   * when it went to the histogram at once), for recordAt: a value recorded in two histograms
+   * (a delivery's second and window latency) is indexed once.
+   */
+  record(value: number): number {
     if (value !== value >>> 0) {
       this.#histogram.recordValue(value);
-      return;
+      return -1;
     }
     const index = indexOf(value);
+    this.#count(value, index);
+    return index;
+  }
+
+  /** `value` again, with the index record() returned for it. */
+  recordAt(value: number, index: number): void {
+    if (index < 0) this.#histogram.recordValue(value);
+    else this.#count(value, index);
+  }
+
+  #count(value: number, index: number): void {
     this.#counts[index]++;
     this.#pending++;
     if (index < this.#lowIndex) this.#lowIndex = index;

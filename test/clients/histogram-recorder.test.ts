@@ -21,6 +21,21 @@ function both(values: readonly number[], flushEvery = Number.POSITIVE_INFINITY):
 }
 
 describe('HistogramRecorder: batched records leave the histogram exactly as one-by-one records', () => {
+  it('recordAt with the index record() returned (a value in two histograms, indexed once) records the same as record()', () => {
+    const random = seededRandom(11);
+    const values: number[] = [0, 1, 2 ** 32 - 1, 2 ** 32, 2 ** 40, 1.5];
+    for (let i = 0; i < 20_000; i++) values.push(Math.round(Math.exp(random() * 21)));
+    const first = new HistogramRecorder(newHistogram());
+    const second = new HistogramRecorder(newHistogram());
+    const direct = newHistogram();
+    for (const v of values) {
+      second.recordAt(v, first.record(v));
+      direct.recordValue(v);
+    }
+    expect(state(second.flushed())).toEqual(state(direct));
+    expect(state(first.flushed())).toEqual(state(direct));
+  });
+
   it('every value below 2^16; alone, each below 2^12 and each near a power of two (a bucket boundary)', () => {
     const alone = Array.from({ length: 4096 }, (_, v) => v);
     for (let k = 12; k < 32; k++) for (let d = -2; d <= 2; d++) alone.push(2 ** k + d);
